@@ -1,0 +1,39 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace kmodd {
+
+/// What went wrong, in terms a caller can act on. Each kind is the D-Bus error
+/// `org.kmodd.Error.<name>` (see errorName).
+enum class ErrorKind {
+    InvalidArgument,  ///< malformed request: bad module name, bad parameter syntax
+    NotFound,         ///< no such module, or (for unload) not loaded
+    NotAllowed,       ///< the configured policy (allow/deny) refuses the module
+    NotAuthorized,    ///< polkit refused the caller
+    Untrusted,        ///< the module file failed a trust rule
+    InvalidParameter, ///< a parameter the module does not declare, or a value the kernel refused
+    InUse,            ///< the module has holders or references
+    KernelRejected,   ///< the kernel refused the module (format, signature, hardware, disabled)
+    Busy,             ///< too many requests queued, or the kernel is busy with the module
+    ConfigInvalid,    ///< the configuration could not be loaded
+    Failed,           ///< anything else: I/O errors, out of memory
+};
+
+/// The short name of an error kind, e.g. "NotAllowed".
+std::string_view errorName(ErrorKind kind);
+
+/// The error every part of kmodd throws: a kind plus one sentence naming the module and reason.
+class Error : public std::runtime_error {
+  public:
+    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+
+    ErrorKind kind() const noexcept { return kind_; }
+
+  private:
+    ErrorKind kind_;
+};
+
+} // namespace kmodd

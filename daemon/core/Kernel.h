@@ -1,0 +1,62 @@
+#pragma once
+
+#include "ModuleName.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kmodd {
+
+/// A module's place in its life, as /sys/module/NAME/initstate and /proc/modules say it.
+enum class ModuleState { Live, Coming, Going };
+
+/// One line of /proc/modules.
+struct LoadedModule {
+    ModuleName name;
+    std::uint64_t size = 0;
+    std::optional<unsigned> refcount; ///< absent when the kernel cannot unload modules ("-")
+    std::vector<ModuleName> holders;  ///< the modules that use this one
+    ModuleState state = ModuleState::Live;
+
+    bool operator==(const LoadedModule&) const = default;
+};
+
+/// What /sys/module/NAME says of a module. Built-in modules have no initstate.
+struct SysModule {
+    std::optional<ModuleState> state;
+    std::optional<unsigned> refcount;
+    std::vector<ModuleName> holders;
+    std::map<std::string, std::string> parameters; ///< readable parameters and their values
+
+    bool operator==(const SysModule&) const = default;
+};
+
+/// Everything kmodd asks of the kernel. LinuxKernel is the only implementation that makes the
+/// module syscalls; tests use FakeKernel. Implementations must be safe to call from several
+/// threads at once.
+class Kernel {
+  public:
+    virtual ~Kernel() = default;
+
+    /// finit_module(2) on an open module file. Returns 0 or the errno.
+    virtual int finitModule(int fd, const std::string& parameters, unsigned flags) = 0;
+    /// init_module(2) on an uncompressed module image. Returns 0 or the errno.
+    virtual int initModule(std::span<const std::byte> image, const std::string& parameters) = 0;
+    /// delete_module(2). Returns 0 or the errno.
+    virtual int deleteModule(const ModuleName& name, unsigned flags) = 0;
+
+    /// The modules the kernel has loaded (/proc/modules). Throws Error(Failed) if unreadable.
+    virtual std::vector<LoadedModule> loadedModules() const = 0;
+    /// /sys/module/NAME, or nullopt when the kernel has no such module.
+    virtual std::optional<SysModule> sysModule(const ModuleName& name) const = 0;
+    /// The algorithm finit_module can decompress (/sys/module/compression: "gzip", "xz",
+    /// "zstd"), or "" when the kernel decompresses nothing.
+    virtual std::string compression() const = 0;
+};
+
+} // namespace kmodd

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "Compression.h"
+#include "ModInfo.h"
+#include "ModuleIndex.h"
+#include "UniqueFd.h"
+
+#include <cstddef>
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+namespace kmodd {
+
+/// A module file opened through the trusted-path rules and read once: the descriptor that
+/// finit_module gets, the modinfo of those same bytes, and (only when the kernel cannot
+/// decompress the file itself) the decompressed image for init_module.
+struct ModuleImage {
+    ModuleFile file;
+    UniqueFd fd;
+    Compression compression = Compression::None;
+    bool kernelDecompresses = false; ///< pass MODULE_INIT_COMPRESSED_FILE to finit_module
+    std::vector<std::byte> image;    ///< decompressed bytes, for init_module; else empty
+    ModInfo modinfo;
+};
+
+/// Opens, checks and reads one module file. kernelCompression is the kernel's
+/// /sys/module/compression. Throws Error(Untrusted) for trust failures and
+/// Error(KernelRejected) for unreadable, corrupt or non-ELF contents, naming the module.
+ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
+                            const ModuleFile& file, std::string_view kernelCompression);
+
+} // namespace kmodd

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "ModuleName.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct kmod_ctx;
+
+namespace kmodd {
+
+/// A module and the file it is loaded from.
+struct ModuleFile {
+    ModuleName name;
+    std::filesystem::path path;
+
+    bool operator==(const ModuleFile&) const = default;
+};
+
+/// What a requested name or alias stands for.
+struct Resolution {
+    std::string requested;             ///< as the caller wrote it
+    ModuleName name;                   ///< the module it resolved to
+    bool builtin = false;              ///< built into the kernel: nothing to load
+    std::vector<ModuleFile> loadOrder; ///< dependencies first (modules.dep order), the module last
+};
+
+/// Facts about a module file that `status` shows; empty strings where the file says nothing.
+struct ModuleMetadata {
+    std::string version;
+    std::string signer;
+};
+
+/// Module lookup through libkmod on one module directory, as modprobe resolves names: the name
+/// itself, then aliases (modprobe.d, modules.alias), then built-in modules. The libkmod context
+/// and its indexes stay loaded for the object's lifetime. Not thread-safe: use from one thread.
+class ModuleIndex {
+  public:
+    /// Opens moduleDirectory (e.g. /lib/modules/6.1.0-28-amd64). configDirectories are the
+    /// modprobe.d-style directories whose aliases count; nullopt means libkmod's defaults.
+    /// Throws Error(Failed) if the directory has no usable index.
+    explicit ModuleIndex(std::filesystem::path moduleDirectory,
+                         std::optional<std::vector<std::filesystem::path>> configDirectories =
+                             std::nullopt);
+    ~ModuleIndex();
+    ModuleIndex(const ModuleIndex&) = delete;
+    ModuleIndex& operator=(const ModuleIndex&) = delete;
+
+    /// Resolves a validated request name. Throws Error(NotFound) naming it when nothing
+    /// matches, Error(InvalidArgument) when an alias matches several modules.
+    Resolution resolve(std::string_view requested) const;
+
+    /// Version and signer of a module file, as modinfo shows them; empty if unreadable.
+    ModuleMetadata metadata(const std::filesystem::path& file) const;
+
+    const std::filesystem::path& directory() const noexcept { return directory_; }
+
+  private:
+    std::filesystem::path directory_;
+    std::unique_ptr<kmod_ctx, kmod_ctx* (*)(kmod_ctx*)> context_;
+};
+
+} // namespace kmodd

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "Kernel.h"
+
+#include <string_view>
+#include <vector>
+
+namespace kmodd {
+
+/// Parses the text of /proc/modules ("name size refcnt deps state address [taints]" per line;
+/// deps "a,b," or "-"). Throws Error(Failed) quoting the first malformed line.
+std::vector<LoadedModule> parseProcModules(std::string_view text);
+
+/// Parses /sys/module/NAME/initstate ("live", "coming", "going"); nullopt for anything else.
+std::optional<ModuleState> parseModuleState(std::string_view text);
+
+} // namespace kmodd

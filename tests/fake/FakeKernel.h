@@ -1,0 +1,75 @@
+#pragma once
+
+#include "Kernel.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kmodd::testing {
+
+/// A simulated module table behind the Kernel interface. Loading reads the module's name and
+/// `depends=` from the image's .modinfo (decompressing it when finit_module is told the file
+/// is compressed and `compression` matches), requires the dependencies to be loaded (else
+/// ENOENT, as for an unknown symbol), and takes a reference on each of them. Any call can be
+/// told to fail with an errno or to take a while. Thread-safe.
+class FakeKernel final : public Kernel {
+  public:
+    enum class Call { FinitModule, InitModule, DeleteModule };
+
+    /// One syscall as the fake saw it.
+    struct Record {
+        Call call;
+        std::string module; ///< name from .modinfo (load) or the argument (unload)
+        std::string parameters;
+        unsigned flags = 0;
+
+        bool operator==(const Record&) const = default;
+    };
+
+    int finitModule(int fd, const std::string& parameters, unsigned flags) override;
+    int initModule(std::span<const std::byte> image, const std::string& parameters) override;
+    int deleteModule(const ModuleName& name, unsigned flags) override;
+
+    std::vector<LoadedModule> loadedModules() const override;
+    std::optional<SysModule> sysModule(const ModuleName& name) const override;
+    std::string compression() const override;
+
+    /// The algorithm finit_module accepts with MODULE_INIT_COMPRESSED_FILE ("" for none).
+    void setCompression(std::string algorithm);
+    /// The next call of that kind for module fails with errnum (once).
+    void failNext(Call call, const std::string& module, int errnum);
+    /// Every call sleeps this long before acting (to observe queueing).
+    void setDelay(std::chrono::milliseconds delay);
+    /// Puts a module in the table directly, as if loaded outside kmodd.
+    void addLoaded(const std::string& name, std::vector<std::string> dependencies = {});
+    /// Sets a module's reference count (e.g. an open device).
+    void setRefcount(const std::string& name, unsigned refcount);
+
+    std::vector<Record> calls() const;
+
+  private:
+    struct Entry {
+        std::vector<std::string> dependencies;
+        unsigned extraReferences = 0;
+        std::string parameters;
+    };
+
+    int insert(Call call, std::span<const std::byte> image, const std::string& parameters,
+               unsigned flags);
+    bool takeFailure(Call call, const std::string& module, int& errnum);
+    std::vector<std::string> holdersOf(const std::string& name) const;
+    void pause() const;
+
+    mutable std::mutex mutex_;
+    std::map<std::string, Entry> modules_;
+    std::vector<std::string> loadOrder_;
+    std::map<std::pair<Call, std::string>, int> failures_;
+    std::vector<Record> calls_;
+    std::string compression_;
+    std::chrono::milliseconds delay_{0};
+};
+
+} // namespace kmodd::testing

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "Compression.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kmodd::testing {
+
+/// A fake kernel module for a ModuleTree: a small ELF object compiled with the host compiler,
+/// with a .modinfo section and exported symbols, which depmod indexes like a real module.
+struct ModuleSpec {
+    std::string name;                    ///< file name stem, e.g. "dummy" or "user-mod"
+    std::vector<std::string> exports;    ///< symbols it exports (others depend on these)
+    std::vector<std::string> uses;       ///< symbols it needs from other modules
+    std::vector<std::string> aliases;    ///< modinfo alias= entries
+    std::vector<std::string> parameters; ///< "name:type", e.g. "numdummies:int"
+    std::string directory = "kernel/drivers/test";
+    std::string version;                 ///< modinfo version=, if not empty
+};
+
+/// A temporary directory holding <root>/lib/modules/<release>/..., removed on destruction.
+/// Everything in it is owned by root with mode 0755/0644, so it passes the trust rules until a
+/// test changes that.
+class ModuleTree {
+  public:
+    static constexpr const char* release = "6.1.0-kmodd-test";
+
+    ModuleTree();
+    ~ModuleTree();
+    ModuleTree(const ModuleTree&) = delete;
+    ModuleTree& operator=(const ModuleTree&) = delete;
+
+    /// Compiles and places a module; returns its path.
+    std::filesystem::path add(const ModuleSpec& spec);
+    /// Replaces a module's file with a compressed copy (.ko.gz, .ko.xz, .ko.zst); returns it.
+    std::filesystem::path compress(const std::string& name, Compression compression);
+    /// Lists a module as built into the kernel (modules.builtin).
+    void addBuiltin(const std::string& name, const std::string& directory = "kernel/fs");
+    /// Runs depmod -b over the tree; call after the last add/compress.
+    void index();
+
+    const std::filesystem::path& root() const noexcept { return root_; }
+    /// <root>/lib/modules/<release>
+    std::filesystem::path moduleDirectory() const;
+    /// The trusted root for this tree: <root>/lib/modules
+    std::filesystem::path trustedRoot() const;
+    /// Path of a module added earlier (after compress, the compressed file).
+    std::filesystem::path pathOf(const std::string& name) const;
+
+  private:
+    std::filesystem::path root_;
+    std::vector<std::string> builtins_;
+};
+
+/// Runs a command (argv[0] looked up in PATH), throws std::runtime_error if it fails.
+void runCommand(const std::vector<std::string>& argv);
+
+} // namespace kmodd::testing
