@@ -1,1 +1,342 @@
-// placeholder: being written
+#include "Config.h"
+
+#include "Error.h"
+#include "Policy.h"
+#include "UniqueFd.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+namespace kmodd {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string typeName(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map:
+        return "a map";
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Scalar:
+        return "a single value";
+    default:
+        return "nothing";
+    }
+}
+
+std::string canonicalKey(std::string key) {
+    std::replace(key.begin(), key.end(), '-', '_');
+    return key;
+}
+
+/// Reads one YAML document into a Config, naming the file, line and key in every error.
+class DocumentReader {
+  public:
+    DocumentReader(Config& config, const std::string& fileName)
+        : config_(config), fileName_(fileName) {}
+
+    void read(const YAML::Node& root) {
+        if (root.IsNull()) {
+            return;
+        }
+        if (!root.IsMap()) {
+            fail(root.Mark(), "the top level must be a map of keys, not " + typeName(root));
+        }
+        for (const auto& [key, value] : entries(root, "")) {
+            const std::string& name = key.Scalar();
+            if (name == "trusted_paths") {
+                config_.trustedPaths = trustedPaths(key, value);
+            } else if (name == "allow") {
+                config_.allow = globs(key, value);
+            } else if (name == "deny") {
+                config_.deny = globs(key, value);
+            } else if (name == "modules") {
+                readModules(key, value);
+            } else if (name == "boot") {
+                config_.boot = bootNames(key, value);
+            } else {
+                fail(key.Mark(), "unknown key " + quoteForMessage(name, 128) +
+                                     " (expected trusted_paths, allow, deny, modules, boot)");
+            }
+        }
+    }
+
+  private:
+    using Entry = std::pair<YAML::Node, YAML::Node>;
+
+    [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
+        throw Error(ErrorKind::ConfigInvalid,
+                    fileName_ + ":" + std::to_string(mark.line + 1) + ": " + message);
+    }
+
+    [[noreturn]] void fail(const YAML::Mark& mark, const std::string& key,
+                           const std::string& reason) const {
+        fail(mark, "key " + quoteForMessage(key, 128) + ": " + reason);
+    }
+
+    static std::string childKey(const std::string& parent, const YAML::Node& key) {
+        return parent.empty() ? key.Scalar() : parent + "." + key.Scalar();
+    }
+
+    // The entries of a map, refusing non-scalar keys and keys given twice ('-' and '_' being the
+    // same), which yaml-cpp lets through.
+    std::vector<Entry> entries(const YAML::Node& map, const std::string& path) const {
+        std::vector<Entry> result;
+        std::map<std::string, int> firstLines;
+        for (const auto& entry : map) {
+            const YAML::Node& key = entry.first;
+            if (!key.IsScalar()) {
+                fail(key.Mark(), path, "a map key must be a name, not " + typeName(key));
+            }
+            const auto [first, isNew] =
+                firstLines.emplace(canonicalKey(key.Scalar()), key.Mark().line);
+            if (!isNew) {
+                fail(key.Mark(), childKey(path, key),
+                     "given twice (first on line " + std::to_string(first->second + 1) + ")");
+            }
+            result.emplace_back(key, entry.second);
+        }
+        return result;
+    }
+
+    std::vector<Entry> mapEntries(const YAML::Node& key, const YAML::Node& value,
+                                  const std::string& path) const {
+        if (!value.IsMap()) {
+            fail(key.Mark(), path, "expected a map, not " + typeName(value));
+        }
+        return entries(value, path);
+    }
+
+    // The items of a list of single values, with each item's node for its line.
+    std::vector<YAML::Node> scalarList(const YAML::Node& key, const YAML::Node& value,
+                                       const std::string& what) const {
+        const std::string path = key.Scalar();
+        if (!value.IsSequence()) {
+            fail(key.Mark(), path, "expected a list of " + what + ", not " + typeName(value));
+        }
+        std::vector<YAML::Node> items;
+        for (const YAML::Node& item : value) {
+            if (!item.IsScalar()) {
+                fail(item.Mark(), path, "expected a list of " + what + ", found " + typeName(item));
+            }
+            items.push_back(item);
+        }
+        return items;
+    }
+
+    std::vector<fs::path> trustedPaths(const YAML::Node& key, const YAML::Node& value) const {
+        std::vector<fs::path> paths;
+        for (const YAML::Node& item : scalarList(key, value, "absolute paths")) {
+            const fs::path written(item.Scalar());
+            if (!written.is_absolute()) {
+                fail(item.Mark(), "trusted_paths",
+                     quoteForMessage(item.Scalar(), 128) + " is not an absolute path");
+            }
+            fs::path normal = "/";
+            for (const fs::path& part : written.relative_path()) {
+                if (part == "..") {
+                    fail(item.Mark(), "trusted_paths",
+                         quoteForMessage(item.Scalar(), 128) + " contains '..'");
+                }
+                if (!part.empty() && part != ".") {
+                    normal /= part;
+                }
+            }
+            paths.push_back(normal);
+        }
+        if (paths.empty()) {
+            fail(key.Mark(), "trusted_paths", "the list must name at least one directory");
+        }
+        return paths;
+    }
+
+    std::vector<std::string> globs(const YAML::Node& key, const YAML::Node& value) const {
+        std::vector<std::string> patterns;
+        for (const YAML::Node& item : scalarList(key, value, "glob patterns")) {
+            if (!isValidGlob(item.Scalar())) {
+                fail(item.Mark(), key.Scalar(),
+                     quoteForMessage(item.Scalar(), 128) +
+                         " is not a valid glob: use letters, digits, '_', '-', '*', '?' and "
+                         "[...] sets of them or ranges such as [a-z]");
+            }
+            patterns.push_back(canonicalGlob(item.Scalar()));
+        }
+        return patterns;
+    }
+
+    std::vector<std::string> bootNames(const YAML::Node& key, const YAML::Node& value) const {
+        std::vector<std::string> names;
+        for (const YAML::Node& item : scalarList(key, value, "module names")) {
+            try {
+                names.push_back(validateRequestedName(item.Scalar()));
+            } catch (const Error& error) {
+                fail(item.Mark(), "boot", error.what());
+            }
+        }
+        return names;
+    }
+
+    void readModules(const YAML::Node& key, const YAML::Node& value) const {
+        for (const auto& [nameKey, settings] : mapEntries(key, value, "modules")) {
+            const std::string path = childKey("modules", nameKey);
+            const ModuleName module = moduleName(nameKey, path);
+            ParameterList parameters;
+            for (const auto& [settingKey, setting] : mapEntries(nameKey, settings, path)) {
+                if (settingKey.Scalar() != "parameters") {
+                    fail(settingKey.Mark(), "unknown key " +
+                                                quoteForMessage(childKey(path, settingKey), 128) +
+                                                " (expected parameters)");
+                }
+                parameters =
+                    readParameters(module, settingKey, setting, childKey(path, settingKey));
+            }
+            auto& defaults = config_.defaultParameters.try_emplace(module).first->second;
+            defaults = defaults.mergedWith(module, parameters);
+        }
+    }
+
+    ModuleName moduleName(const YAML::Node& key, const std::string& path) const {
+        try {
+            return ModuleName::parse(key.Scalar());
+        } catch (const Error& error) {
+            fail(key.Mark(), path, error.what());
+        }
+    }
+
+    ParameterList readParameters(const ModuleName& module, const YAML::Node& key,
+                                 const YAML::Node& value, const std::string& path) const {
+        ParameterList parameters;
+        for (const auto& [nameKey, parameterValue] : mapEntries(key, value, path)) {
+            const std::string parameterPath = childKey(path, nameKey);
+            Parameter parameter{nameKey.Scalar(),
+                                parameterText(nameKey, parameterValue, parameterPath)};
+            try {
+                parameters.set(module, std::move(parameter));
+            } catch (const Error& error) {
+                fail(nameKey.Mark(), parameterPath, error.what());
+            }
+        }
+        return parameters;
+    }
+
+    // A scalar as written (so `true` and `0x10` stay text), a list as "v1,v2", null as a flag.
+    std::optional<std::string> parameterText(const YAML::Node& key, const YAML::Node& value,
+                                             const std::string& path) const {
+        if (value.IsNull()) {
+            return std::nullopt;
+        }
+        if (value.IsScalar()) {
+            return value.Scalar();
+        }
+        const std::string expected = "expected a value, a list of values or nothing (a flag)";
+        if (!value.IsSequence() || value.size() == 0) {
+            fail(key.Mark(), path, expected + ", not " + typeName(value));
+        }
+        std::string joined;
+        for (const YAML::Node& item : value) {
+            if (!item.IsScalar()) {
+                fail(item.Mark(), path, expected + ", found " + typeName(item) + " in the list");
+            }
+            joined += (joined.empty() ? "" : ",") + item.Scalar();
+        }
+        return joined;
+    }
+
+    Config& config_;
+    const std::string& fileName_;
+};
+
+[[noreturn]] void refuseUnreadable(const fs::path& path, const std::string& reason) {
+    throw Error(ErrorKind::ConfigInvalid, path.string() + ": cannot be read: " + reason);
+}
+
+// The file's contents, or nullopt if it does not exist.
+std::optional<std::string> readFile(const fs::path& file) {
+    // O_NONBLOCK so that a FIFO put in place of the file cannot hang the daemon.
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd && errno == ENOENT) {
+        return std::nullopt;
+    }
+    struct stat status {};
+    if (!fd || ::fstat(fd.get(), &status) != 0) {
+        refuseUnreadable(file, std::strerror(errno));
+    }
+    if (!S_ISREG(status.st_mode)) {
+        refuseUnreadable(file, "not a regular file");
+    }
+    std::string text;
+    char buffer[8192];
+    for (;;) {
+        const ssize_t count = ::read(fd.get(), buffer, sizeof buffer);
+        if (count == 0) {
+            return text;
+        }
+        if (count > 0) {
+            text.append(buffer, static_cast<std::size_t>(count));
+        } else if (errno != EINTR) {
+            refuseUnreadable(file, std::strerror(errno));
+        }
+    }
+}
+
+std::vector<fs::path> dropInFiles(const fs::path& directory) {
+    std::error_code error;
+    fs::directory_iterator entry(directory, error);
+    if (error == std::errc::no_such_file_or_directory) {
+        return {};
+    }
+    std::vector<fs::path> files;
+    for (; !error && entry != fs::directory_iterator(); entry.increment(error)) {
+        if (entry->path().extension() == ".yaml") {
+            files.push_back(entry->path());
+        }
+    }
+    if (error) {
+        refuseUnreadable(directory, error.message());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+} // namespace
+
+Config applyConfigText(Config base, const std::string& yamlText, const std::string& fileName) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(yamlText);
+    } catch (const YAML::Exception& error) {
+        throw Error(ErrorKind::ConfigInvalid, fileName + ":" + std::to_string(error.mark.line + 1) +
+                                                  ": invalid YAML: " + error.msg);
+    }
+    if (documents.size() > 1) {
+        throw Error(ErrorKind::ConfigInvalid,
+                    fileName + ":" + std::to_string(documents[1].Mark().line + 1) +
+                        ": a config file holds one YAML document, this is the second");
+    }
+    if (!documents.empty()) {
+        DocumentReader(base, fileName).read(documents.front());
+    }
+    return base;
+}
+
+Config loadConfig(const fs::path& mainFile, const fs::path& dropInDirectory) {
+    Config config;
+    std::vector<fs::path> files{mainFile};
+    for (fs::path& dropIn : dropInFiles(dropInDirectory)) {
+        files.push_back(std::move(dropIn));
+    }
+    for (const fs::path& file : files) {
+        if (auto text = readFile(file)) {
+            config = applyConfigText(std::move(config), *text, file.string());
+        }
+    }
+    return config;
+}
+
+} // namespace kmodd

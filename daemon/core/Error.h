@@ -25,6 +25,10 @@ enum class ErrorKind {
 /// The short name of an error kind, e.g. "NotAllowed".
 std::string_view errorName(ErrorKind kind);
 
+/// Untrusted text (a name, a value, a line of a file) in single quotes for an error message:
+/// bytes outside printable ASCII shown as '?', cut after maxLength characters with "...".
+std::string quoteForMessage(std::string_view text, std::size_t maxLength = 64);
+
 /// The error every part of kmodd throws: a kind plus one sentence naming the module and reason.
 class Error : public std::runtime_error {
   public:

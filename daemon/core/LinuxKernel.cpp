@@ -1,1 +1,156 @@
-// placeholder: being written
+#include "LinuxKernel.h"
+
+#include "Error.h"
+#include "ProcModules.h"
+#include "UniqueFd.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <dirent.h>
+#include <fcntl.h>
+#include <memory>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace kmodd {
+namespace {
+
+int resultOf(long syscallResult) {
+    return syscallResult == 0 ? 0 : errno;
+}
+
+// The rest of an open file; nullopt (errno set) if reading fails.
+std::optional<std::string> readAll(int fd) {
+    std::string text;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t count = ::read(fd, buffer, sizeof buffer);
+        if (count == 0) {
+            return text;
+        }
+        if (count < 0 && errno != EINTR) {
+            return std::nullopt;
+        }
+        if (count > 0) {
+            text.append(buffer, static_cast<std::size_t>(count));
+        }
+    }
+}
+
+// A sysfs attribute without its trailing newlines; nullopt when it is missing (as when its
+// module is unloaded meanwhile), is not a readable file (write-only parameters) or fails to read.
+std::optional<std::string> readAttribute(int directory, const char* name) {
+    const UniqueFd fd(::openat(directory, name, O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (st.st_mode & (S_IRUSR | S_IRGRP | S_IROTH)) == 0) {
+        return std::nullopt;
+    }
+    auto text = readAll(fd.get());
+    if (text) {
+        text->erase(text->find_last_not_of('\n') + 1);
+    }
+    return text;
+}
+
+struct CloseDirectory {
+    void operator()(DIR* stream) const { ::closedir(stream); }
+};
+
+// The entries of a directory, sorted; none if it is missing or unreadable.
+std::vector<std::string> namesIn(int parent, const char* directory) {
+    std::vector<std::string> names;
+    const int fd = ::openat(parent, directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return names;
+    }
+    DIR* opened = ::fdopendir(fd);
+    if (opened == nullptr) {
+        ::close(fd);
+        return names;
+    }
+    const std::unique_ptr<DIR, CloseDirectory> stream(opened);
+    while (const dirent* entry = ::readdir(stream.get())) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") {
+            names.emplace_back(name);
+        }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::optional<ModuleName> moduleNameOf(const std::string& entry) {
+    try {
+        return ModuleName::parse(entry);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+} // namespace
+
+LinuxKernel::LinuxKernel(std::filesystem::path procRoot, std::filesystem::path sysRoot)
+    : procRoot_(std::move(procRoot)), sysRoot_(std::move(sysRoot)) {}
+
+int LinuxKernel::finitModule(int fd, const std::string& parameters, unsigned flags) {
+    return resultOf(::syscall(SYS_finit_module, fd, parameters.c_str(), flags));
+}
+
+int LinuxKernel::initModule(std::span<const std::byte> image, const std::string& parameters) {
+    return resultOf(::syscall(SYS_init_module, image.data(), image.size(), parameters.c_str()));
+}
+
+int LinuxKernel::deleteModule(const ModuleName& name, unsigned flags) {
+    return resultOf(::syscall(SYS_delete_module, name.str().c_str(), flags));
+}
+
+std::vector<LoadedModule> LinuxKernel::loadedModules() const {
+    const auto path = procRoot_ / "modules";
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const auto text = fd ? readAll(fd.get()) : std::nullopt;
+    if (!text) {
+        throw Error(ErrorKind::Failed,
+                    "cannot read " + path.string() + ": " + std::generic_category().message(errno));
+    }
+    return parseProcModules(*text);
+}
+
+std::optional<SysModule> LinuxKernel::sysModule(const ModuleName& name) const {
+    const auto path = sysRoot_ / "module" / name.str();
+    const UniqueFd directory(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!directory) {
+        return std::nullopt;
+    }
+    SysModule module;
+    if (const auto state = readAttribute(directory.get(), "initstate")) {
+        module.state = parseModuleState(*state);
+    }
+    if (const auto refcount = readAttribute(directory.get(), "refcnt")) {
+        module.refcount = parseRefcount(*refcount);
+    }
+    for (const auto& entry : namesIn(directory.get(), "holders")) {
+        if (auto holder = moduleNameOf(entry)) {
+            module.holders.push_back(std::move(*holder));
+        }
+    }
+    for (const auto& parameter : namesIn(directory.get(), "parameters")) {
+        if (auto value = readAttribute(directory.get(), ("parameters/" + parameter).c_str())) {
+            module.parameters.emplace(parameter, std::move(*value));
+        }
+    }
+    // A module unloaded while it was being read has lost its directory: it is gone.
+    if (::access(path.c_str(), F_OK) != 0) {
+        return std::nullopt;
+    }
+    return module;
+}
+
+std::string LinuxKernel::compression() const {
+    const auto path = sysRoot_ / "module" / "compression";
+    return readAttribute(AT_FDCWD, path.c_str()).value_or("");
+}
+
+} // namespace kmodd

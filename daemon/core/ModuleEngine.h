@@ -31,13 +31,20 @@ struct LoadRequest {
 
 enum class LoadStatus { Loaded, AlreadyLoaded, BuiltIn };
 
+/// One module to insert and the parameters it gets.
+struct PlannedModule {
+    ModuleImage image;
+    ParameterList parameters; ///< its YAML defaults; for the requested module, merged with the
+                              ///< request's own parameters
+};
+
 /// A load that passed every check and holds the opened files; what remains is the kernel.
 struct LoadPlan {
     Resolution resolution;
-    ParameterList parameters; ///< YAML defaults merged with the request, for the module itself
-    LoadFlags flags;
+    ParameterList parameters; ///< what the requested module gets (defaults merged with request)
+    LoadFlags flags;          ///< applied to the requested module only
     LoadStatus status = LoadStatus::Loaded; ///< AlreadyLoaded/BuiltIn: nothing to insert
-    std::vector<ModuleImage> modules;       ///< to insert, in order; loaded ones left out
+    std::vector<PlannedModule> modules;     ///< to insert, in order; loaded ones left out
 
     /// Key under which identical concurrent requests share one result.
     std::string key() const;
@@ -82,7 +89,11 @@ class ModuleEngine {
     void unload(const UnloadPlan& plan);
 
   private:
-    void insert(const ModuleImage& module, const std::string& parameters, LoadFlags flags);
+    /// Returns false when the kernel already had the module (EEXIST).
+    bool insert(const ModuleImage& module, const ParameterList& parameters, LoadFlags flags);
+    ParameterList defaultsFor(const ModuleName& module) const;
+    ModuleName loadedModuleFor(const std::string& requested,
+                               const std::vector<LoadedModule>& loaded) const;
 
     Kernel& kernel_;
     ModuleIndex& index_;

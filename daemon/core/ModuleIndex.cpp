@@ -1,1 +1,153 @@
-// placeholder: being written
+#include "ModuleIndex.h"
+
+#include "Error.h"
+
+#include <cstring>
+#include <libkmod.h>
+#include <set>
+#include <syslog.h>
+
+namespace kmodd {
+namespace {
+
+struct ModuleUnref {
+    void operator()(kmod_module* module) const { kmod_module_unref(module); }
+};
+using ModulePtr = std::unique_ptr<kmod_module, ModuleUnref>;
+
+struct ModuleListUnref {
+    void operator()(kmod_list* list) const { kmod_module_unref_list(list); }
+};
+using ModuleList = std::unique_ptr<kmod_list, ModuleListUnref>;
+
+struct InfoListFree {
+    void operator()(kmod_list* list) const { kmod_module_info_free_list(list); }
+};
+using InfoList = std::unique_ptr<kmod_list, InfoListFree>;
+
+std::vector<ModulePtr> modulesIn(const ModuleList& list) {
+    std::vector<ModulePtr> modules;
+    kmod_list* entry = nullptr;
+    kmod_list_foreach(entry, list.get()) {
+        modules.emplace_back(kmod_module_get_module(entry));
+    }
+    return modules;
+}
+
+// modprobe's order: every dependency before its dependents, each module once.
+void appendWithDependencies(kmod_module* module, const std::filesystem::path& directory,
+                            std::set<std::string>& visited, std::vector<ModuleFile>& loadOrder) {
+    const std::string name = kmod_module_get_name(module);
+    if (!visited.insert(name).second) {
+        return;
+    }
+    for (const auto& dependency : modulesIn(ModuleList(kmod_module_get_dependencies(module)))) {
+        appendWithDependencies(dependency.get(), directory, visited, loadOrder);
+    }
+    const char* path = kmod_module_get_path(module);
+    if (path == nullptr) {
+        throw Error(ErrorKind::NotFound,
+                    "module '" + name + "' has no file in " + directory.string());
+    }
+    loadOrder.push_back({ModuleName::parse(name), path});
+}
+
+} // namespace
+
+ModuleIndex::ModuleIndex(std::filesystem::path moduleDirectory,
+                         std::optional<std::vector<std::filesystem::path>> configDirectories)
+    : directory_(std::filesystem::absolute(moduleDirectory)), context_(nullptr, kmod_unref) {
+    std::vector<const char*> configPaths;
+    if (configDirectories) {
+        for (const auto& config : *configDirectories) {
+            configPaths.push_back(config.c_str());
+        }
+        configPaths.push_back(nullptr);
+    }
+    context_.reset(kmod_new(directory_.c_str(), configDirectories ? configPaths.data() : nullptr));
+    if (!context_) {
+        throw Error(ErrorKind::Failed,
+                    "cannot open the module index in " + directory_.string() + ": out of memory");
+    }
+    kmod_set_log_priority(context_.get(), LOG_ERR);
+    if (const int error = kmod_load_resources(context_.get()); error < 0) {
+        throw Error(ErrorKind::Failed, "cannot read the module index in " + directory_.string() +
+                                           " (" + std::strerror(-error) + "): run depmod");
+    }
+}
+
+ModuleIndex::~ModuleIndex() = default;
+
+Resolution ModuleIndex::resolve(std::string_view requested) const {
+    const std::string request(requested);
+    kmod_list* found = nullptr;
+    const int error = kmod_module_new_from_lookup(context_.get(), request.c_str(), &found);
+    const ModuleList results(found);
+    if (error < 0) {
+        throw Error(ErrorKind::Failed, "cannot look up module '" + request + "' in " +
+                                           directory_.string() + ": " + std::strerror(-error));
+    }
+
+    // One module can match an alias through several patterns: count distinct modules.
+    std::vector<ModulePtr> candidates;
+    std::set<std::string> candidateNames;
+    for (auto& module : modulesIn(results)) {
+        if (candidateNames.insert(kmod_module_get_name(module.get())).second) {
+            candidates.push_back(std::move(module));
+        }
+    }
+    if (candidates.empty()) {
+        throw Error(ErrorKind::NotFound,
+                    "module '" + request + "' not found in " + directory_.string());
+    }
+    if (candidates.size() > 1) {
+        std::string names;
+        for (const auto& name : candidateNames) {
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        throw Error(ErrorKind::InvalidArgument, "'" + request +
+                                                    "' is an alias of several modules (" + names +
+                                                    "): request one of them by name");
+    }
+
+    kmod_module* module = candidates.front().get();
+    Resolution resolution{request, ModuleName::parse(kmod_module_get_name(module)), false, {}};
+    if (kmod_module_get_path(module) == nullptr &&
+        kmod_module_get_initstate(module) == KMOD_MODULE_BUILTIN) {
+        resolution.builtin = true;
+        return resolution;
+    }
+    std::set<std::string> visited;
+    appendWithDependencies(module, directory_, visited, resolution.loadOrder);
+    return resolution;
+}
+
+ModuleMetadata ModuleIndex::metadata(const std::filesystem::path& file) const {
+    ModuleMetadata metadata;
+    kmod_module* opened = nullptr;
+    if (kmod_module_new_from_path(context_.get(), file.c_str(), &opened) < 0) {
+        return metadata;
+    }
+    const ModulePtr module(opened);
+    kmod_list* entries = nullptr;
+    if (kmod_module_get_info(module.get(), &entries) < 0) {
+        return metadata;
+    }
+    const InfoList info(entries);
+    kmod_list* entry = nullptr;
+    kmod_list_foreach(entry, info.get()) {
+        const std::string_view key = kmod_module_info_get_key(entry);
+        const char* value = kmod_module_info_get_value(entry);
+        if (value == nullptr) {
+            continue;
+        }
+        if (key == "version" && metadata.version.empty()) {
+            metadata.version = value;
+        } else if (key == "signer" && metadata.signer.empty()) {
+            metadata.signer = value;
+        }
+    }
+    return metadata;
+}
+
+} // namespace kmodd

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +43,9 @@ class ModuleIndex {
     /// Opens moduleDirectory (e.g. /lib/modules/6.1.0-28-amd64). configDirectories are the
     /// modprobe.d-style directories whose aliases count; nullopt means libkmod's defaults.
     /// Throws Error(Failed) if the directory has no usable index.
-    explicit ModuleIndex(std::filesystem::path moduleDirectory,
-                         std::optional<std::vector<std::filesystem::path>> configDirectories =
-                             std::nullopt);
+    explicit ModuleIndex(
+        std::filesystem::path moduleDirectory,
+        std::optional<std::vector<std::filesystem::path>> configDirectories = std::nullopt);
     ~ModuleIndex();
     ModuleIndex(const ModuleIndex&) = delete;
     ModuleIndex& operator=(const ModuleIndex&) = delete;

@@ -33,4 +33,8 @@ bool globMatches(const std::string& pattern, const std::string& name);
 /// True when pattern is a well-formed glob over module-name characters.
 bool isValidGlob(const std::string& pattern);
 
+/// pattern with '-' written as '_' outside brackets, as module names are; inside "[...]" a '-'
+/// is a range ("[a-z]") and is kept.
+std::string canonicalGlob(const std::string& pattern);
+
 } // namespace kmodd

@@ -3,6 +3,7 @@
 #include "Compression.h"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,14 +11,16 @@ namespace kmodd::testing {
 
 /// A fake kernel module for a ModuleTree: a small ELF object compiled with the host compiler,
 /// with a .modinfo section and exported symbols, which depmod indexes like a real module.
+/// Every member but name has a default initializer so that designated initializers stay
+/// -Wmissing-field-initializers clean.
 struct ModuleSpec {
-    std::string name;                    ///< file name stem, e.g. "dummy" or "user-mod"
-    std::vector<std::string> exports;    ///< symbols it exports (others depend on these)
-    std::vector<std::string> uses;       ///< symbols it needs from other modules
-    std::vector<std::string> aliases;    ///< modinfo alias= entries
-    std::vector<std::string> parameters; ///< "name:type", e.g. "numdummies:int"
+    std::string name;                      ///< file name stem, e.g. "dummy" or "user-mod"
+    std::vector<std::string> exports{};    ///< symbols it exports (others depend on these)
+    std::vector<std::string> uses{};       ///< symbols it needs from other modules
+    std::vector<std::string> aliases{};    ///< modinfo alias= entries
+    std::vector<std::string> parameters{}; ///< "name:type", e.g. "numdummies:int"
     std::string directory = "kernel/drivers/test";
-    std::string version;                 ///< modinfo version=, if not empty
+    std::string version{}; ///< modinfo version=, if not empty
 };
 
 /// A temporary directory holding <root>/lib/modules/<release>/..., removed on destruction.
@@ -35,6 +38,7 @@ class ModuleTree {
     /// Compiles and places a module; returns its path.
     std::filesystem::path add(const ModuleSpec& spec);
     /// Replaces a module's file with a compressed copy (.ko.gz, .ko.xz, .ko.zst); returns it.
+    /// The host's kmod is built without zlib, so depmod leaves .ko.gz modules out of the index.
     std::filesystem::path compress(const std::string& name, Compression compression);
     /// Lists a module as built into the kernel (modules.builtin).
     void addBuiltin(const std::string& name, const std::string& directory = "kernel/fs");
@@ -52,6 +56,8 @@ class ModuleTree {
   private:
     std::filesystem::path root_;
     std::vector<std::string> builtins_;
+    std::map<std::string, std::filesystem::path> modules_; ///< canonical name -> current file
+    std::map<std::string, std::string> exporters_;         ///< symbol -> canonical module name
 };
 
 /// Runs a command (argv[0] looked up in PATH), throws std::runtime_error if it fails.

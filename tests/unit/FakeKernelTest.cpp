@@ -1,1 +1,95 @@
-// placeholder: being written
+#include "FakeKernel.h"
+
+#include "ModuleTree.h"
+#include "UniqueFd.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/module.h>
+
+using kmodd::Compression;
+using kmodd::ModuleName;
+using kmodd::UniqueFd;
+using kmodd::testing::FakeKernel;
+using kmodd::testing::ModuleTree;
+using Call = FakeKernel::Call;
+
+namespace {
+
+class AFakeKernel : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        tree.add({.name = "base", .exports = {"base_fn"}});
+        tree.add({.name = "user", .uses = {"base_fn"}});
+        tree.add({.name = "packed"});
+        tree.compress("packed", Compression::Zstd);
+    }
+
+    int finit(const std::string& name, unsigned flags = 0) {
+        UniqueFd fd(::open(tree.pathOf(name).c_str(), O_RDONLY | O_CLOEXEC));
+        return kernel.finitModule(fd.get(), "", flags);
+    }
+
+    ModuleTree tree;
+    FakeKernel kernel;
+};
+
+TEST_F(AFakeKernel, RequiresDependenciesAndCountsTheirHolders) {
+    EXPECT_EQ(finit("user"), ENOENT);
+    EXPECT_EQ(finit("base"), 0);
+    EXPECT_EQ(finit("user"), 0);
+    const auto modules = kernel.loadedModules();
+    ASSERT_EQ(modules.size(), 2U);
+    EXPECT_EQ(modules[1].name.str(), "base");
+    EXPECT_EQ(modules[1].refcount, 1U);
+    EXPECT_EQ(modules[1].holders, std::vector<ModuleName>{ModuleName::parse("user")});
+    EXPECT_EQ(kernel.deleteModule(ModuleName::parse("base"), O_NONBLOCK), EWOULDBLOCK);
+    EXPECT_EQ(kernel.deleteModule(ModuleName::parse("user"), O_NONBLOCK), 0);
+    EXPECT_EQ(kernel.deleteModule(ModuleName::parse("base"), O_NONBLOCK), 0);
+    EXPECT_EQ(kernel.deleteModule(ModuleName::parse("base"), O_NONBLOCK), ENOENT);
+}
+
+TEST_F(AFakeKernel, AnswersEexistForALoadedModule) {
+    EXPECT_EQ(finit("base"), 0);
+    EXPECT_EQ(finit("base"), EEXIST);
+}
+
+TEST_F(AFakeKernel, DecompressesOnlyWhenToldTheFileIsCompressedInItsAlgorithm) {
+    EXPECT_EQ(finit("packed"), ENOEXEC);
+    EXPECT_EQ(finit("packed", MODULE_INIT_COMPRESSED_FILE), EOPNOTSUPP);
+    kernel.setCompression("xz");
+    EXPECT_EQ(finit("packed", MODULE_INIT_COMPRESSED_FILE), EINVAL);
+    kernel.setCompression("zstd");
+    EXPECT_EQ(finit("packed", MODULE_INIT_COMPRESSED_FILE), 0);
+    EXPECT_EQ(kernel.compression(), "zstd");
+}
+
+TEST_F(AFakeKernel, FailsTheNextCallOnceWhenTold) {
+    kernel.failNext(Call::FinitModule, "base", EKEYREJECTED);
+    EXPECT_EQ(finit("base"), EKEYREJECTED);
+    EXPECT_EQ(finit("base"), 0);
+}
+
+TEST_F(AFakeKernel, ShowsParametersAndReferencesInSysModule) {
+    UniqueFd fd(::open(tree.pathOf("base").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_EQ(kernel.finitModule(fd.get(), "level=3 name=\"a b\" flag", 0), 0);
+    kernel.setRefcount("base", 2);
+    const auto module = kernel.sysModule(ModuleName::parse("base"));
+    ASSERT_TRUE(module);
+    EXPECT_EQ(module->refcount, 2U);
+    EXPECT_EQ(module->parameters,
+              (std::map<std::string, std::string>{{"flag", "Y"}, {"level", "3"}, {"name", "a b"}}));
+    EXPECT_FALSE(kernel.sysModule(ModuleName::parse("user")));
+}
+
+TEST_F(AFakeKernel, RecordsEveryCall) {
+    kernel.addLoaded("outside");
+    finit("base", MODULE_INIT_IGNORE_VERMAGIC);
+    kernel.deleteModule(ModuleName::parse("outside"), O_NONBLOCK);
+    EXPECT_EQ(kernel.calls(), (std::vector<FakeKernel::Record>{
+                                  {Call::FinitModule, "base", "", MODULE_INIT_IGNORE_VERMAGIC},
+                                  {Call::DeleteModule, "outside", "", O_NONBLOCK}}));
+}
+
+} // namespace

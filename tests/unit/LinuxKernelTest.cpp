@@ -1,1 +1,249 @@
-// placeholder: being written
+#include "LinuxKernel.h"
+
+#include "Error.h"
+#include "ProcModules.h"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+
+namespace kmodd {
+namespace {
+
+namespace fs = std::filesystem;
+
+ModuleName name(std::string_view raw) {
+    return ModuleName::parse(raw);
+}
+
+TEST(AProcModulesLine, GivesNameSizeRefcountAndState) {
+    const auto modules = parseProcModules("dummy 16384 0 - Live 0xffffffffc0a1c000\n");
+
+    EXPECT_EQ(modules, (std::vector{LoadedModule{name("dummy"), 16384, 0, {}, ModuleState::Live}}));
+}
+
+TEST(AProcModulesLine, GivesTheHoldersAndIgnoresTaints) {
+    const auto modules = parseProcModules(
+        "nf_conntrack 176128 2 nf_nat,xt_conntrack, Live 0x0000000000000000 (E)\n");
+
+    EXPECT_EQ(modules, (std::vector{LoadedModule{name("nf_conntrack"),
+                                                 176128,
+                                                 2,
+                                                 {name("nf_nat"), name("xt_conntrack")},
+                                                 ModuleState::Live}}));
+}
+
+TEST(AProcModulesLine, GivesNoRefcountWhenTheKernelCannotUnload) {
+    const auto modules = parseProcModules("dummy 16384 - - Live 0x0000000000000000\n");
+
+    ASSERT_EQ(modules.size(), 1U);
+    EXPECT_EQ(modules[0].refcount, std::nullopt);
+}
+
+TEST(AProcModulesLine, MapsLoadingAndUnloadingToComingAndGoing) {
+    const auto modules = parseProcModules("a 1 0 - Loading 0x0 (OE+)\n"
+                                          "b 2 -1 - Unloading 0x0 (-)\n");
+
+    ASSERT_EQ(modules.size(), 2U);
+    EXPECT_EQ(modules[0].state, ModuleState::Coming);
+    EXPECT_EQ(modules[1].state, ModuleState::Going);
+}
+
+TEST(AProcModulesLine, CountsTheMinusOneOfAModuleBeingUnloadedAsNoReferences) {
+    const auto modules = parseProcModules("b 2 -1 - Unloading 0x0\n");
+
+    ASSERT_EQ(modules.size(), 1U);
+    EXPECT_EQ(modules[0].refcount, 0U);
+}
+
+TEST(AProcModulesLine, DoesNotTakeThePermanentMarkForAHolder) {
+    const auto modules = parseProcModules("perm 4096 0 [permanent], Live 0x0\n"
+                                          "held 4096 1 user,[permanent], Live 0x0\n");
+
+    ASSERT_EQ(modules.size(), 2U);
+    EXPECT_TRUE(modules[0].holders.empty());
+    EXPECT_EQ(modules[1].holders, std::vector{name("user")});
+}
+
+TEST(AProcModulesText, ListsEveryLineInOrder) {
+    const auto modules = parseProcModules("dummy 16384 0 - Live 0x0\n"
+                                          "veth 40960 0 - Live 0x0\n");
+
+    ASSERT_EQ(modules.size(), 2U);
+    EXPECT_EQ(modules[0].name, name("dummy"));
+    EXPECT_EQ(modules[1].name, name("veth"));
+}
+
+TEST(AProcModulesText, MayBeEmpty) {
+    EXPECT_TRUE(parseProcModules("").empty());
+}
+
+class AMalformedProcModulesLine : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AMalformedProcModulesLine, IsRefusedAndQuoted) {
+    try {
+        parseProcModules("dummy 16384 0 - Live 0x0\n" + GetParam() + "\n");
+        FAIL() << "accepted";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::Failed);
+        EXPECT_EQ(std::string(error.what()),
+                  "/proc/modules has a malformed line: '" + GetParam() + "'");
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    OfEveryKind, AMalformedProcModulesLine,
+    ::testing::Values("dummy 16384 0 - Live", "dummy 16384 0 - Live 0x0 (E) extra",
+                      "dummy big 0 - Live 0x0", "dummy -1 0 - Live 0x0", "dummy 16384 x - Live 0x0",
+                      "dummy 16384 99999999999 - Live 0x0", "dummy 16384 0 - Dead 0x0",
+                      "dummy 16384 0 - Live 0x0 E", "dum/my 16384 0 - Live 0x0",
+                      "dummy 16384 1 bad/holder, Live 0x0"));
+
+TEST(AMalformedProcModulesLineWithControlCharacters, IsQuotedWithoutThem) {
+    try {
+        parseProcModules("dummy\x01\x1b[2J 16384 0 - Live 0x0\n");
+        FAIL() << "accepted";
+    } catch (const Error& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "/proc/modules has a malformed line: 'dummy??[2J 16384 0 - Live 0x0'");
+    }
+}
+
+TEST(AnInitstate, IsLiveComingOrGoing) {
+    EXPECT_EQ(parseModuleState("live"), ModuleState::Live);
+    EXPECT_EQ(parseModuleState("coming"), ModuleState::Coming);
+    EXPECT_EQ(parseModuleState("going"), ModuleState::Going);
+    EXPECT_EQ(parseModuleState("Live"), std::nullopt);
+    EXPECT_EQ(parseModuleState(""), std::nullopt);
+}
+
+// A fake /proc and /sys in a temporary directory.
+class ALinuxKernel : public ::testing::Test {
+  protected:
+    ~ALinuxKernel() override { fs::remove_all(tmp_); }
+
+    static fs::path makeTree() {
+        std::string pattern = "/tmp/kmodd-kernel-XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("mkdtemp failed");
+        }
+        fs::create_directories(fs::path(pattern) / "proc");
+        fs::create_directories(fs::path(pattern) / "sys/module");
+        return pattern;
+    }
+
+    void write(const fs::path& relative, const std::string& contents,
+               fs::perms mode = fs::perms(0644)) const {
+        const auto path = tmp_ / relative;
+        fs::create_directories(path.parent_path());
+        std::ofstream(path) << contents;
+        fs::permissions(path, mode);
+    }
+
+    const fs::path tmp_ = makeTree();
+    LinuxKernel kernel_{tmp_ / "proc", tmp_ / "sys"};
+};
+
+TEST_F(ALinuxKernel, ReadsTheLoadedModulesFromProc) {
+    write("proc/modules", "dummy 16384 0 - Live 0xffffffffc0a1c000\n"
+                          "nf_conntrack 176128 1 nf_nat, Live 0x0000000000000000 (E)\n");
+
+    const auto modules = kernel_.loadedModules();
+
+    ASSERT_EQ(modules.size(), 2U);
+    EXPECT_EQ(modules[0].name, name("dummy"));
+    EXPECT_EQ(modules[1].holders, std::vector{name("nf_nat")});
+}
+
+TEST_F(ALinuxKernel, FailsNamingProcModulesWhenItCannotBeRead) {
+    try {
+        kernel_.loadedModules();
+        FAIL() << "read a missing file";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::Failed);
+        EXPECT_EQ(std::string(error.what()), "cannot read " + (tmp_ / "proc/modules").string() +
+                                                 ": No such file or directory");
+    }
+}
+
+TEST_F(ALinuxKernel, DescribesALoadedModuleFromSys) {
+    write("sys/module/dummy/initstate", "live\n");
+    write("sys/module/dummy/refcnt", "2\n");
+    fs::create_directories(tmp_ / "sys/module/dummy/holders/veth");
+    fs::create_directories(tmp_ / "sys/module/dummy/holders/bonding");
+    write("sys/module/dummy/parameters/numdummies", "1\n");
+    write("sys/module/dummy/parameters/label", "two words\n\n");
+    write("sys/module/dummy/parameters/empty", "");
+
+    const auto module = kernel_.sysModule(name("dummy"));
+
+    EXPECT_EQ(module, (SysModule{ModuleState::Live,
+                                 2,
+                                 {name("bonding"), name("veth")},
+                                 {{"empty", ""}, {"label", "two words"}, {"numdummies", "1"}}}));
+}
+
+TEST_F(ALinuxKernel, DescribesABuiltInModuleWithoutStateOrRefcount) {
+    write("sys/module/ext4/parameters/mballoc_debug", "0\n");
+
+    const auto module = kernel_.sysModule(name("ext4"));
+
+    EXPECT_EQ(module, (SysModule{std::nullopt, std::nullopt, {}, {{"mballoc_debug", "0"}}}));
+}
+
+TEST_F(ALinuxKernel, KnowsNothingOfAModuleWithoutADirectory) {
+    EXPECT_EQ(kernel_.sysModule(name("absent")), std::nullopt);
+}
+
+TEST_F(ALinuxKernel, SkipsParametersItCannotRead) {
+    write("sys/module/dummy/initstate", "live\n");
+    write("sys/module/dummy/parameters/readable", "yes\n");
+    write("sys/module/dummy/parameters/write_only", "secret\n", fs::perms(0200));
+    fs::create_directories(tmp_ / "sys/module/dummy/parameters/not_a_file");
+    fs::create_symlink("missing", tmp_ / "sys/module/dummy/parameters/dangling");
+
+    const auto module = kernel_.sysModule(name("dummy"));
+
+    ASSERT_TRUE(module);
+    EXPECT_EQ(module->parameters, (std::map<std::string, std::string>{{"readable", "yes"}}));
+}
+
+TEST_F(ALinuxKernel, LeavesAnUnknownInitstateUnset) {
+    write("sys/module/dummy/initstate", "unformed\n");
+
+    const auto module = kernel_.sysModule(name("dummy"));
+
+    ASSERT_TRUE(module);
+    EXPECT_EQ(module->state, std::nullopt);
+}
+
+TEST_F(ALinuxKernel, ReadsTheKernelsModuleCompression) {
+    write("sys/module/compression", "zstd\n");
+
+    EXPECT_EQ(kernel_.compression(), "zstd");
+}
+
+TEST_F(ALinuxKernel, DecompressesNothingWithoutACompressionFile) {
+    EXPECT_EQ(kernel_.compression(), "");
+}
+
+TEST_F(ALinuxKernel, ReturnsTheErrnoWhenTheKernelRefusesAnEmptyModuleFile) {
+    write("empty.ko", "");
+    const int fd = ::open((tmp_ / "empty.ko").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+
+    // Whatever the kernel (ENOEXEC, EPERM without CAP_SYS_MODULE, ENOSYS), it loads nothing.
+    EXPECT_NE(kernel_.finitModule(fd, "", 0), 0);
+    ::close(fd);
+}
+
+TEST_F(ALinuxKernel, ReturnsTheErrnoWhenUnloadingAModuleThatIsNotLoaded) {
+    EXPECT_NE(kernel_.deleteModule(name("kmodd_test_never_loaded"), O_NONBLOCK), 0);
+}
+
+} // namespace
+} // namespace kmodd

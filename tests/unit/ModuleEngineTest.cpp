@@ -1,1 +1,340 @@
-// placeholder: being written
+#include "ModuleEngine.h"
+
+#include "Error.h"
+#include "FakeKernel.h"
+#include "ModuleTree.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/module.h>
+#include <spdlog/logger.h>
+#include <sys/stat.h>
+
+using namespace kmodd;
+using kmodd::testing::FakeKernel;
+using kmodd::testing::ModuleSpec;
+using kmodd::testing::ModuleTree;
+using Call = FakeKernel::Call;
+
+namespace {
+
+ParameterList parameters(const std::string& module, std::initializer_list<const char*> texts) {
+    ParameterList list;
+    const auto name = ModuleName::parse(module);
+    for (const char* text : texts) {
+        list.set(name, ParameterList::parseAssignment(name, text));
+    }
+    return list;
+}
+
+std::vector<std::string> names(const std::vector<ModuleName>& list) {
+    std::vector<std::string> out;
+    for (const auto& name : list) {
+        out.push_back(name.str());
+    }
+    return out;
+}
+
+class AModuleEngine : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        tree.add({.name = "dummy", .parameters = {"numdummies:int"}});
+        tree.add({.name = "base", .exports = {"base_fn"}, .parameters = {"level:int"}});
+        tree.add({.name = "middle", .exports = {"middle_fn"}, .uses = {"base_fn"}});
+        tree.add({.name = "top-mod",
+                  .uses = {"middle_fn", "base_fn"},
+                  .aliases = {"top-alias"},
+                  .parameters = {"debug:bool"}});
+        tree.add({.name = "floppy"});
+        tree.add({.name = "xzmod", .parameters = {"size:int"}});
+        tree.add({.name = "zstdmod"});
+        tree.compress("xzmod", Compression::Xz);
+        tree.compress("zstdmod", Compression::Zstd);
+        tree.addBuiltin("ext4");
+    }
+
+    void start(Config config = {}) {
+        tree.index();
+        index = std::make_unique<ModuleIndex>(tree.moduleDirectory(),
+                                              std::vector<std::filesystem::path>{});
+        config.trustedPaths = {tree.trustedRoot()};
+        engine = std::make_unique<ModuleEngine>(kernel, *index, std::move(config),
+                                                std::make_shared<spdlog::logger>("test"));
+    }
+
+    LoadReport load(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {
+        LoadPlan plan = engine->prepareLoad({name, std::move(params), flags});
+        return engine->load(plan);
+    }
+
+    void unload(const std::string& name) { engine->unload(engine->prepareUnload(name)); }
+
+    // Runs call, expects an Error of kind whose message contains fragment.
+    template <class F> void expectError(F&& call, ErrorKind kind, const std::string& fragment) {
+        try {
+            call();
+            ADD_FAILURE() << "no error; expected " << errorName(kind);
+        } catch (const Error& error) {
+            EXPECT_EQ(errorName(error.kind()), errorName(kind)) << error.what();
+            EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
+        }
+    }
+
+    std::vector<std::string> loadedNames() const {
+        std::vector<std::string> out;
+        for (const auto& module : kernel.loadedModules()) {
+            out.push_back(module.name.str());
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    ModuleTree tree;
+    FakeKernel kernel;
+    std::unique_ptr<ModuleIndex> index;
+    std::unique_ptr<ModuleEngine> engine;
+};
+
+TEST_F(AModuleEngine, LoadsAModuleWithFinitModuleAndTheRequestParameters) {
+    start();
+    const auto report = load("dummy", parameters("dummy", {"numdummies=3"}));
+    EXPECT_EQ(report.status, LoadStatus::Loaded);
+    EXPECT_EQ(names(report.inserted), std::vector<std::string>{"dummy"});
+    EXPECT_EQ(kernel.calls(),
+              (std::vector<FakeKernel::Record>{{Call::FinitModule, "dummy", "numdummies=3", 0}}));
+}
+
+TEST_F(AModuleEngine, MergesConfiguredDefaultsWithTheRequestWhichWinsByName) {
+    Config config;
+    config.defaultParameters[ModuleName::parse("top_mod")] = parameters("top_mod", {"debug=0"});
+    config.defaultParameters[ModuleName::parse("base")] = parameters("base", {"level=2"});
+    start(config);
+    load("top-mod", parameters("top-mod", {"debug=1"}));
+    const auto calls = kernel.calls();
+    ASSERT_EQ(calls.size(), 3U);
+    EXPECT_EQ(calls[0], (FakeKernel::Record{Call::FinitModule, "base", "level=2", 0}));
+    EXPECT_EQ(calls[2], (FakeKernel::Record{Call::FinitModule, "top_mod", "debug=1", 0}));
+}
+
+TEST_F(AModuleEngine, LoadsDependenciesFirstInModulesDepOrder) {
+    start();
+    const auto report = load("top_mod");
+    EXPECT_EQ(names(report.inserted), (std::vector<std::string>{"base", "middle", "top_mod"}));
+    EXPECT_EQ(loadedNames(), (std::vector<std::string>{"base", "middle", "top_mod"}));
+}
+
+TEST_F(AModuleEngine, SkipsDependenciesThatAreAlreadyLoaded) {
+    start();
+    load("base");
+    const auto report = load("top-mod");
+    EXPECT_EQ(names(report.inserted), (std::vector<std::string>{"middle", "top_mod"}));
+}
+
+TEST_F(AModuleEngine, ResolvesAnAliasBeforeLoading) {
+    start();
+    EXPECT_EQ(load("top-alias").module.str(), "top_mod");
+}
+
+TEST_F(AModuleEngine, ReportsABuiltInModuleWithoutAskingTheKernel) {
+    start();
+    EXPECT_EQ(load("ext4").status, LoadStatus::BuiltIn);
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, ReportsAnAlreadyLoadedModuleWithoutAskingTheKernel) {
+    start();
+    kernel.addLoaded("dummy");
+    EXPECT_EQ(load("dummy").status, LoadStatus::AlreadyLoaded);
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, CountsEexistFromTheKernelAsSuccess) {
+    start();
+    kernel.failNext(Call::FinitModule, "dummy", EEXIST);
+    const auto report = load("dummy");
+    EXPECT_EQ(report.status, LoadStatus::AlreadyLoaded);
+    EXPECT_TRUE(report.inserted.empty());
+}
+
+TEST_F(AModuleEngine, RefusesAnUndeclaredParameterBeforeAnythingReachesTheKernel) {
+    start();
+    expectError([&] { load("top-mod", parameters("top-mod", {"bogus=1"})); },
+                ErrorKind::InvalidParameter, "bogus");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesAnUndeclaredDefaultOfADependency) {
+    Config config;
+    config.defaultParameters[ModuleName::parse("middle")] = parameters("middle", {"nope=1"});
+    start(config);
+    expectError([&] { load("top-mod"); }, ErrorKind::InvalidParameter, "middle");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesADeniedModuleBeforeAnythingReachesTheKernel) {
+    Config config;
+    config.deny = {"floppy"};
+    start(config);
+    expectError([&] { load("floppy"); }, ErrorKind::NotAllowed, "floppy");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesAnUntrustedDependencyAndLoadsNothing) {
+    start();
+    ::chmod(tree.pathOf("middle").c_str(), 0666);
+    expectError([&] { load("top-mod"); }, ErrorKind::Untrusted, tree.pathOf("middle").string());
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesAModuleOutsideTheTrustedPaths) {
+    tree.index();
+    index =
+        std::make_unique<ModuleIndex>(tree.moduleDirectory(), std::vector<std::filesystem::path>{});
+    Config config;
+    config.trustedPaths = {"/usr/lib/modules"};
+    engine = std::make_unique<ModuleEngine>(kernel, *index, config,
+                                            std::make_shared<spdlog::logger>("test"));
+    expectError([&] { load("dummy"); }, ErrorKind::Untrusted, "trusted");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, DecompressesInMemoryWhenTheKernelCannot) {
+    start();
+    load("xzmod", parameters("xzmod", {"size=4"}));
+    EXPECT_EQ(kernel.calls(),
+              (std::vector<FakeKernel::Record>{{Call::InitModule, "xzmod", "size=4", 0}}));
+}
+
+TEST_F(AModuleEngine, LetsTheKernelDecompressWhenItNamesTheAlgorithm) {
+    kernel.setCompression("zstd");
+    start();
+    load("zstdmod");
+    load("xzmod");
+    EXPECT_EQ(kernel.calls(), (std::vector<FakeKernel::Record>{
+                                  {Call::FinitModule, "zstdmod", "", MODULE_INIT_COMPRESSED_FILE},
+                                  {Call::InitModule, "xzmod", "", 0}}));
+}
+
+TEST_F(AModuleEngine, PassesForceFlagsForTheRequestedModuleOnly) {
+    start();
+    load("top-mod", {}, LoadFlags{.ignoreVermagic = true, .ignoreModversions = true});
+    const auto calls = kernel.calls();
+    ASSERT_EQ(calls.size(), 3U);
+    EXPECT_EQ(calls[0].flags, 0U);
+    EXPECT_EQ(calls[2].flags,
+              unsigned{MODULE_INIT_IGNORE_VERMAGIC | MODULE_INIT_IGNORE_MODVERSIONS});
+}
+
+TEST_F(AModuleEngine, RefusesToForceAModuleOnlyInitModuleCanLoad) {
+    start();
+    expectError([&] { load("xzmod", {}, LoadFlags{.ignoreVermagic = true}); },
+                ErrorKind::InvalidArgument, "force");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, TurnsAKernelErrnoIntoASentenceNamingTheModule) {
+    start();
+    kernel.failNext(Call::FinitModule, "dummy", ENOEXEC);
+    expectError([&] { load("dummy"); }, ErrorKind::KernelRejected,
+                "cannot load dummy: invalid module format");
+}
+
+TEST_F(AModuleEngine, StopsAtTheFirstDependencyTheKernelRefuses) {
+    start();
+    kernel.failNext(Call::FinitModule, "middle", ENOMEM);
+    expectError([&] { load("top-mod"); }, ErrorKind::Failed, "cannot load middle");
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"base"});
+}
+
+TEST_F(AModuleEngine, ReportsAnUnknownModuleAsNotFound) {
+    start();
+    expectError([&] { load("no-such-module"); }, ErrorKind::NotFound, "no-such-module");
+}
+
+TEST_F(AModuleEngine, RefusesAMalformedNameBeforeLookingItUp) {
+    start();
+    expectError([&] { load("../../etc/passwd"); }, ErrorKind::InvalidArgument, "not a module");
+}
+
+TEST_F(AModuleEngine, UnloadsAModuleWithDeleteModuleNonBlocking) {
+    start();
+    load("dummy");
+    unload("dummy");
+    EXPECT_EQ(kernel.calls().back(),
+              (FakeKernel::Record{Call::DeleteModule, "dummy", "", O_NONBLOCK}));
+    EXPECT_TRUE(loadedNames().empty());
+}
+
+TEST_F(AModuleEngine, UnloadsByAlias) {
+    start();
+    load("top-mod");
+    unload("top-alias");
+    EXPECT_EQ(loadedNames(), (std::vector<std::string>{"base", "middle"}));
+}
+
+TEST_F(AModuleEngine, RefusesToUnloadAModuleWithHoldersNamingThem) {
+    start();
+    load("top-mod");
+    expectError([&] { unload("base"); }, ErrorKind::InUse,
+                "cannot unload base: it is in use by middle, top_mod");
+}
+
+TEST_F(AModuleEngine, RefusesToUnloadAModuleWithReferences) {
+    start();
+    load("dummy");
+    kernel.setRefcount("dummy", 2);
+    expectError([&] { unload("dummy"); }, ErrorKind::InUse, "reference count 2");
+}
+
+TEST_F(AModuleEngine, ChecksHoldersAgainWhenTheUnloadRuns) {
+    start();
+    load("base");
+    const UnloadPlan plan = engine->prepareUnload("base");
+    load("middle");
+    expectError([&] { engine->unload(plan); }, ErrorKind::InUse, "in use by middle");
+}
+
+TEST_F(AModuleEngine, ReportsUnloadingAModuleThatIsNotLoadedAsNotFound) {
+    start();
+    expectError([&] { unload("dummy"); }, ErrorKind::NotFound,
+                "cannot unload dummy: it is not loaded");
+    expectError([&] { unload("nothing-at-all"); }, ErrorKind::NotFound, "not loaded");
+}
+
+TEST_F(AModuleEngine, RefusesToUnloadADeniedModule) {
+    Config config;
+    config.deny = {"dummy"};
+    start(config);
+    kernel.addLoaded("dummy");
+    expectError([&] { unload("dummy"); }, ErrorKind::NotAllowed, "dummy");
+}
+
+TEST_F(AModuleEngine, TurnsAnUnloadErrnoIntoASentence) {
+    start();
+    load("dummy");
+    kernel.failNext(Call::DeleteModule, "dummy", EBUSY);
+    expectError([&] { unload("dummy"); }, ErrorKind::Busy, "cannot unload dummy");
+}
+
+TEST_F(AModuleEngine, KeysIdenticalRequestsAlikeAndDifferentParametersApart) {
+    start();
+    const auto a = engine->prepareLoad({"dummy", parameters("dummy", {"numdummies=2"}), {}});
+    const auto b = engine->prepareLoad({"dummy", parameters("dummy", {"numdummies=2"}), {}});
+    const auto c = engine->prepareLoad({"dummy", parameters("dummy", {"numdummies=3"}), {}});
+    EXPECT_EQ(a.key(), b.key());
+    EXPECT_NE(a.key(), c.key());
+    EXPECT_NE(a.key(), UnloadPlan{ModuleName::parse("dummy")}.key());
+}
+
+TEST_F(AModuleEngine, AppliesANewConfig) {
+    start();
+    Config config;
+    config.trustedPaths = {tree.trustedRoot()};
+    config.allow = std::vector<std::string>{"base"};
+    engine->setConfig(config);
+    expectError([&] { load("dummy"); }, ErrorKind::NotAllowed, "dummy");
+    EXPECT_NO_THROW(load("base"));
+}
+
+} // namespace

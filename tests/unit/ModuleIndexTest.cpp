@@ -1,1 +1,202 @@
-// placeholder: being written
+#include "ModuleIndex.h"
+
+#include "Error.h"
+#include "ModuleTree.h"
+
+#include <fstream>
+#include <functional>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace kmodd {
+
+void PrintTo(const ModuleFile& file, std::ostream* out) {
+    *out << file.name.str() << " at " << file.path;
+}
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::ModuleTree;
+
+class AModuleIndex : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string pattern = "/tmp/kmodd-modprobe.d-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        configDirectory = pattern;
+    }
+
+    void TearDown() override { std::filesystem::remove_all(configDirectory); }
+
+    // An empty modprobe.d stands in for the host's, so that its aliases cannot leak in.
+    std::unique_ptr<ModuleIndex> openIndex() {
+        tree.index();
+        return std::make_unique<ModuleIndex>(tree.moduleDirectory(),
+                                             std::vector<std::filesystem::path>{configDirectory});
+    }
+
+    void writeConfig(const std::string& text) {
+        std::ofstream(configDirectory / "test.conf") << text;
+    }
+
+    ModuleFile fileOf(const std::string& name) const {
+        return {ModuleName::parse(name), tree.pathOf(name)};
+    }
+
+    ModuleTree tree;
+    std::filesystem::path configDirectory;
+};
+
+std::string errorFrom(const std::function<void()>& action, ErrorKind expectedKind) {
+    try {
+        action();
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), expectedKind) << error.what();
+        return error.what();
+    }
+    ADD_FAILURE() << "no error was thrown";
+    return {};
+}
+
+TEST_F(AModuleIndex, ResolvesAModuleByName) {
+    tree.add({.name = "dummy"});
+
+    const auto resolution = openIndex()->resolve("dummy");
+
+    EXPECT_EQ(resolution.requested, "dummy");
+    EXPECT_EQ(resolution.name.str(), "dummy");
+    EXPECT_FALSE(resolution.builtin);
+    EXPECT_THAT(resolution.loadOrder, ElementsAre(fileOf("dummy")));
+    EXPECT_TRUE(resolution.loadOrder.front().path.is_absolute());
+}
+
+TEST_F(AModuleIndex, ResolvesDashAndUnderscoreSpellingsToTheSameModule) {
+    tree.add({.name = "user-mod"});
+    const auto index = openIndex();
+
+    for (const auto* spelling : {"user-mod", "user_mod"}) {
+        const auto resolution = index->resolve(spelling);
+        EXPECT_EQ(resolution.requested, spelling);
+        EXPECT_EQ(resolution.name.str(), "user_mod");
+        EXPECT_THAT(resolution.loadOrder, ElementsAre(fileOf("user-mod")));
+    }
+}
+
+TEST_F(AModuleIndex, ResolvesAnAliasToItsModule) {
+    tree.add({.name = "fakefs", .aliases = {"fs-fakefs", "pci:v00001234d*"}});
+    const auto index = openIndex();
+
+    for (const auto* alias : {"fs-fakefs", "pci:v00001234d00005678"}) {
+        const auto resolution = index->resolve(alias);
+        EXPECT_EQ(resolution.requested, alias);
+        EXPECT_EQ(resolution.name.str(), "fakefs");
+        EXPECT_THAT(resolution.loadOrder, ElementsAre(fileOf("fakefs")));
+    }
+}
+
+TEST_F(AModuleIndex, CountsAModuleThatMatchesAnAliasSeveralWaysOnce) {
+    tree.add({.name = "nic", .aliases = {"pci:v00001234d*", "pci:v0000123*"}});
+
+    EXPECT_EQ(openIndex()->resolve("pci:v00001234d00000001").name.str(), "nic");
+}
+
+TEST_F(AModuleIndex, ResolvesAnAliasFromTheGivenConfigDirectory) {
+    tree.add({.name = "dummy"});
+    writeConfig("alias my-nickname dummy\n");
+
+    EXPECT_THAT(openIndex()->resolve("my-nickname").loadOrder, ElementsAre(fileOf("dummy")));
+}
+
+TEST_F(AModuleIndex, ReportsABuiltinModuleWithNothingToLoad) {
+    tree.add({.name = "dummy"});
+    tree.addBuiltin("ext9");
+
+    const auto resolution = openIndex()->resolve("ext9");
+
+    EXPECT_EQ(resolution.name.str(), "ext9");
+    EXPECT_TRUE(resolution.builtin);
+    EXPECT_THAT(resolution.loadOrder, ElementsAre());
+}
+
+TEST_F(AModuleIndex, LoadsDependenciesFirstAndASharedDependencyOnce) {
+    tree.add({.name = "base", .exports = {"base_fn", "base_other"}});
+    tree.add({.name = "middle", .exports = {"middle_fn"}, .uses = {"base_fn"}});
+    tree.add({.name = "top-mod", .uses = {"middle_fn", "base_other"}, .directory = "kernel/b"});
+    tree.compress("middle", Compression::Xz);
+    tree.compress("top-mod", Compression::Zstd);
+
+    const auto resolution = openIndex()->resolve("top_mod");
+
+    EXPECT_EQ(resolution.name.str(), "top_mod");
+    EXPECT_THAT(resolution.loadOrder,
+                ElementsAre(fileOf("base"), fileOf("middle"), fileOf("top-mod")));
+}
+
+TEST_F(AModuleIndex, RefusesAnUnknownNameAsNotFound) {
+    tree.add({.name = "dummy"});
+    const auto index = openIndex();
+
+    EXPECT_THAT(errorFrom([&] { index->resolve("nosuch"); }, ErrorKind::NotFound),
+                HasSubstr("module 'nosuch' not found in " + tree.moduleDirectory().string()));
+}
+
+TEST_F(AModuleIndex, RefusesAConfigAliasOfAModuleWithoutAFile) {
+    tree.add({.name = "dummy"});
+    writeConfig("alias ghost nosuch\n");
+    const auto index = openIndex();
+
+    EXPECT_THAT(errorFrom([&] { index->resolve("ghost"); }, ErrorKind::NotFound),
+                HasSubstr("nosuch"));
+}
+
+TEST_F(AModuleIndex, RefusesAnAliasOfSeveralModulesNamingThem) {
+    tree.add({.name = "first", .aliases = {"shared-alias"}});
+    tree.add({.name = "second", .aliases = {"shared-alias"}});
+    const auto index = openIndex();
+
+    EXPECT_THAT(errorFrom([&] { index->resolve("shared-alias"); }, ErrorKind::InvalidArgument),
+                AllOf(HasSubstr("'shared-alias'"), HasSubstr("first, second")));
+}
+
+TEST_F(AModuleIndex, RefusesADirectoryWithoutAnIndex) {
+    const auto missing = tree.moduleDirectory() / "missing";
+
+    EXPECT_THAT(errorFrom(
+                    [&] {
+                        ModuleIndex index(missing,
+                                          std::vector<std::filesystem::path>{configDirectory});
+                    },
+                    ErrorKind::Failed),
+                AllOf(HasSubstr(missing.string()), HasSubstr("depmod")));
+}
+
+TEST_F(AModuleIndex, ReadsTheVersionOfAModuleFile) {
+    tree.add({.name = "dummy", .version = "1.2.3"});
+    tree.add({.name = "packed", .version = "4.5"});
+    tree.compress("packed", Compression::Xz);
+    const auto index = openIndex();
+
+    const auto metadata = index->metadata(tree.pathOf("dummy"));
+    EXPECT_EQ(metadata.version, "1.2.3");
+    EXPECT_EQ(metadata.signer, "");
+    EXPECT_EQ(index->metadata(tree.pathOf("packed")).version, "4.5");
+}
+
+TEST_F(AModuleIndex, ReturnsEmptyMetadataForAFileItCannotRead) {
+    tree.add({.name = "dummy"});
+    const auto index = openIndex();
+    const auto notAModule = configDirectory / "not-a-module.ko";
+    std::ofstream(notAModule) << "hello";
+
+    for (const auto& file : {notAModule, configDirectory / "missing.ko"}) {
+        const auto metadata = index->metadata(file);
+        EXPECT_EQ(metadata.version, "");
+        EXPECT_EQ(metadata.signer, "");
+    }
+}
+
+} // namespace
+} // namespace kmodd

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's archive, everything kmodd needs to build, test and run its demo.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake g++ make pkg-config
+    libkmod-dev libsdbus-c++-dev libsdbus-c++-bin libsystemd-dev libspdlog-dev
+    libyaml-cpp-dev liblzma-dev libzstd-dev zlib1g-dev
+    # tests
+    libgtest-dev libgmock-dev kmod xz-utils zstd gzip util-linux
+    dbus-daemon polkitd
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+        missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
