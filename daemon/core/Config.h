@@ -23,9 +23,10 @@ struct Config {
     bool operator==(const Config&) const = default;
 };
 
-/// Default locations of the main file and its drop-in directory.
-inline const std::filesystem::path defaultConfigFile{"/etc/kmodd/kmodd.yaml"};
-inline const std::filesystem::path defaultDropInDirectory{"/etc/kmodd/kmodd.yaml.d"};
+/// Default locations of the main file and its drop-in directory (/etc/kmodd/... for the usual
+/// prefix /usr; KMODD_SYSCONFDIR comes from the build).
+inline const std::filesystem::path defaultConfigFile{KMODD_SYSCONFDIR "/kmodd/kmodd.yaml"};
+inline const std::filesystem::path defaultDropInDirectory{KMODD_SYSCONFDIR "/kmodd/kmodd.yaml.d"};
 
 /// Reads mainFile (a missing file is an empty one), then every `*.yaml` in dropInDirectory in
 /// lexical order. A key set in a later file replaces the earlier value, except `modules`, which

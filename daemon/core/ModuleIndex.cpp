@@ -56,24 +56,37 @@ void appendWithDependencies(kmod_module* module, const std::filesystem::path& di
 
 ModuleIndex::ModuleIndex(std::filesystem::path moduleDirectory,
                          std::optional<std::vector<std::filesystem::path>> configDirectories)
-    : directory_(std::filesystem::absolute(moduleDirectory)), context_(nullptr, kmod_unref) {
+    : directory_(std::filesystem::absolute(moduleDirectory)),
+      configDirectories_(std::move(configDirectories)), context_(open()) {}
+
+ModuleIndex::Context ModuleIndex::open() const {
     std::vector<const char*> configPaths;
-    if (configDirectories) {
-        for (const auto& config : *configDirectories) {
+    if (configDirectories_) {
+        for (const auto& config : *configDirectories_) {
             configPaths.push_back(config.c_str());
         }
         configPaths.push_back(nullptr);
     }
-    context_.reset(kmod_new(directory_.c_str(), configDirectories ? configPaths.data() : nullptr));
-    if (!context_) {
+    Context context(kmod_new(directory_.c_str(), configDirectories_ ? configPaths.data() : nullptr),
+                    kmod_unref);
+    if (!context) {
         throw Error(ErrorKind::Failed,
                     "cannot open the module index in " + directory_.string() + ": out of memory");
     }
-    kmod_set_log_priority(context_.get(), LOG_ERR);
-    if (const int error = kmod_load_resources(context_.get()); error < 0) {
+    kmod_set_log_priority(context.get(), LOG_ERR);
+    if (const int error = kmod_load_resources(context.get()); error < 0) {
         throw Error(ErrorKind::Failed, "cannot read the module index in " + directory_.string() +
                                            " (" + std::strerror(-error) + "): run depmod");
     }
+    return context;
+}
+
+kmod_ctx* ModuleIndex::current() const {
+    // A few stat() calls: cheap next to a lookup, and modprobe would see the new index too.
+    if (kmod_validate_resources(context_.get()) != KMOD_RESOURCES_OK) {
+        context_ = open();
+    }
+    return context_.get();
 }
 
 ModuleIndex::~ModuleIndex() = default;
@@ -81,7 +94,7 @@ ModuleIndex::~ModuleIndex() = default;
 Resolution ModuleIndex::resolve(std::string_view requested) const {
     const std::string request(requested);
     kmod_list* found = nullptr;
-    const int error = kmod_module_new_from_lookup(context_.get(), request.c_str(), &found);
+    const int error = kmod_module_new_from_lookup(current(), request.c_str(), &found);
     const ModuleList results(found);
     if (error < 0) {
         throw Error(ErrorKind::Failed, "cannot look up module '" + request + "' in " +
@@ -125,7 +138,7 @@ Resolution ModuleIndex::resolve(std::string_view requested) const {
 ModuleMetadata ModuleIndex::metadata(const std::filesystem::path& file) const {
     ModuleMetadata metadata;
     kmod_module* opened = nullptr;
-    if (kmod_module_new_from_path(context_.get(), file.c_str(), &opened) < 0) {
+    if (kmod_module_new_from_path(current(), file.c_str(), &opened) < 0) {
         return metadata;
     }
     const ModulePtr module(opened);

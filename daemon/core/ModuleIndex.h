@@ -37,7 +37,8 @@ struct ModuleMetadata {
 
 /// Module lookup through libkmod on one module directory, as modprobe resolves names: the name
 /// itself, then aliases (modprobe.d, modules.alias), then built-in modules. The libkmod context
-/// and its indexes stay loaded for the object's lifetime. Not thread-safe: use from one thread.
+/// and its indexes stay loaded, and are reopened when depmod or a modprobe.d change makes them
+/// stale. Not thread-safe: use from one thread.
 class ModuleIndex {
   public:
     /// Opens moduleDirectory (e.g. /lib/modules/6.1.0-28-amd64). configDirectories are the
@@ -60,8 +61,14 @@ class ModuleIndex {
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
   private:
+    using Context = std::unique_ptr<kmod_ctx, kmod_ctx* (*)(kmod_ctx*)>;
+    Context open() const;
+    /// The context, reopened first if its indexes or configuration changed on disk.
+    kmod_ctx* current() const;
+
     std::filesystem::path directory_;
-    std::unique_ptr<kmod_ctx, kmod_ctx* (*)(kmod_ctx*)> context_;
+    std::optional<std::vector<std::filesystem::path>> configDirectories_;
+    mutable Context context_;
 };
 
 } // namespace kmodd

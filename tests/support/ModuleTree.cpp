@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -13,6 +12,7 @@
 #include <set>
 #include <spawn.h>
 #include <stdexcept>
+#include <string_view>
 #include <sys/wait.h>
 
 extern char** environ;
@@ -22,27 +22,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr auto directoryMode = fs::perms(0755);
 constexpr auto fileMode = fs::perms(0644);
+constexpr std::string_view trustedRootInTree = "lib/modules";
 
-void makeDirectories(const fs::path& directory) {
-    if (fs::exists(directory)) {
-        return;
-    }
-    makeDirectories(directory.parent_path());
-    fs::create_directory(directory);
-    fs::permissions(directory, directoryMode);
-}
-
-void writeFile(const fs::path& path, const std::string& content) {
-    {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out << content;
-        if (!out.flush()) {
-            throw std::runtime_error("cannot write " + path.string());
-        }
-    }
-    fs::permissions(path, fileMode);
+// moduleDirectory() relative to the tree's root.
+fs::path moduleDirectoryInTree() {
+    return fs::path(trustedRootInTree) / ModuleTree::release;
 }
 
 std::string joined(const auto& items, std::string_view separator) {
@@ -144,43 +129,18 @@ std::string compiled(const std::string& source) {
     if (const auto found = objects.find(source); found != objects.end()) {
         return found->second;
     }
-    char pattern[] = "/tmp/kmodd-cc-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) {
-        throw std::runtime_error("cannot create a temporary directory: " +
-                                 std::string(std::strerror(errno)));
-    }
-    const fs::path scratch = pattern;
-    std::string object;
-    try {
-        writeFile(scratch / "module.c", source);
-        runCommand(
-            {"cc", "-c", "-o", (scratch / "module.o").string(), (scratch / "module.c").string()});
-        std::ifstream in(scratch / "module.o", std::ios::binary);
-        object.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    } catch (...) {
-        fs::remove_all(scratch);
-        throw;
-    }
-    fs::remove_all(scratch);
-    return objects.emplace(source, std::move(object)).first->second;
+    const ScratchDirectory scratch("cc");
+    const auto object = scratch / "module.o";
+    runCommand({"cc", "-c", "-o", object.string(), scratch.write("module.c", source).string()});
+    std::ifstream in(object, std::ios::binary);
+    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return objects.emplace(source, std::move(bytes)).first->second;
 }
 
 } // namespace
 
 ModuleTree::ModuleTree() {
-    std::string pattern = "/tmp/kmodd-modules-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        throw std::runtime_error("cannot create a temporary directory: " +
-                                 std::string(std::strerror(errno)));
-    }
-    root_ = pattern;
-    fs::permissions(root_, directoryMode);
-    makeDirectories(moduleDirectory());
-}
-
-ModuleTree::~ModuleTree() {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
+    directory_.createDirectories(moduleDirectoryInTree());
 }
 
 fs::path ModuleTree::add(const ModuleSpec& spec) {
@@ -197,11 +157,9 @@ fs::path ModuleTree::add(const ModuleSpec& spec) {
         }
     }
 
-    const auto directory = moduleDirectory() / spec.directory;
-    makeDirectories(directory);
-    const auto object = directory / (spec.name + ".ko");
-    writeFile(object, compiled(moduleSource(spec, modinfoEntries(spec, canonical, depends))));
-    fs::permissions(object, fileMode);
+    const auto object =
+        directory_.write(moduleDirectoryInTree() / spec.directory / (spec.name + ".ko"),
+                         compiled(moduleSource(spec, modinfoEntries(spec, canonical, depends))));
 
     for (const auto& symbol : spec.exports) {
         exporters_[symbol] = canonical;
@@ -243,17 +201,17 @@ void ModuleTree::addBuiltin(const std::string& name, const std::string& director
 }
 
 void ModuleTree::index() {
-    const auto directory = moduleDirectory();
     std::string builtin;
     for (const auto& entry : builtins_) {
         builtin += entry + "\n";
     }
     // depmod warns about each of these files when it is missing.
-    writeFile(directory / "modules.builtin", builtin);
-    writeFile(directory / "modules.builtin.modinfo", "");
-    writeFile(directory / "modules.order", "");
-    runCommand({"depmod", "-b", root_.string(), release});
-    for (const auto& entry : fs::directory_iterator(directory)) {
+    const auto inTree = moduleDirectoryInTree();
+    directory_.write(inTree / "modules.builtin", builtin);
+    directory_.write(inTree / "modules.builtin.modinfo", "");
+    directory_.write(inTree / "modules.order", "");
+    runCommand({"depmod", "-b", root().string(), release});
+    for (const auto& entry : fs::directory_iterator(moduleDirectory())) {
         if (entry.is_regular_file() && entry.path().filename().string().starts_with("modules.")) {
             fs::permissions(entry.path(), fileMode);
         }
@@ -261,11 +219,11 @@ void ModuleTree::index() {
 }
 
 fs::path ModuleTree::moduleDirectory() const {
-    return trustedRoot() / release;
+    return directory_ / moduleDirectoryInTree();
 }
 
 fs::path ModuleTree::trustedRoot() const {
-    return root_ / "lib" / "modules";
+    return directory_ / trustedRootInTree;
 }
 
 fs::path ModuleTree::pathOf(const std::string& name) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Compression.h"
+#include "ScratchDirectory.h"
 
 #include <filesystem>
 #include <map>
@@ -31,9 +32,6 @@ class ModuleTree {
     static constexpr const char* release = "6.1.0-kmodd-test";
 
     ModuleTree();
-    ~ModuleTree();
-    ModuleTree(const ModuleTree&) = delete;
-    ModuleTree& operator=(const ModuleTree&) = delete;
 
     /// Compiles and places a module; returns its path.
     std::filesystem::path add(const ModuleSpec& spec);
@@ -45,7 +43,7 @@ class ModuleTree {
     /// Runs depmod -b over the tree; call after the last add/compress.
     void index();
 
-    const std::filesystem::path& root() const noexcept { return root_; }
+    const std::filesystem::path& root() const noexcept { return directory_.path(); }
     /// <root>/lib/modules/<release>
     std::filesystem::path moduleDirectory() const;
     /// The trusted root for this tree: <root>/lib/modules
@@ -54,7 +52,7 @@ class ModuleTree {
     std::filesystem::path pathOf(const std::string& name) const;
 
   private:
-    std::filesystem::path root_;
+    ScratchDirectory directory_{"modules"};
     std::vector<std::string> builtins_;
     std::map<std::string, std::filesystem::path> modules_; ///< canonical name -> current file
     std::map<std::string, std::string> exporters_;         ///< symbol -> canonical module name

@@ -1,18 +1,17 @@
 #include "Config.h"
 
 #include "Error.h"
+#include "ErrorFrom.h"
+#include "ScratchDirectory.h"
 
-#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 namespace kmodd {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Paths = std::vector<fs::path>;
 using Names = std::vector<std::string>;
@@ -27,14 +26,7 @@ std::string parametersOf(const Config& config, const std::string& module) {
 }
 
 std::string configError(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& error) {
-        EXPECT_EQ(error.kind(), ErrorKind::ConfigInvalid) << error.what();
-        return error.what();
-    }
-    ADD_FAILURE() << "the config was accepted";
-    return {};
+    return testing::errorFrom(action, ErrorKind::ConfigInvalid);
 }
 
 std::string parseError(const std::string& yaml) {
@@ -242,25 +234,10 @@ TEST(AConfigText, RefusesDeepNestingWithoutCrashing) {
 
 class ConfigFiles : public ::testing::Test {
   protected:
-    void SetUp() override {
-        char pattern[] = "/tmp/kmodd-config-test-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        directory_ = pattern;
-    }
+    fs::path mainFile() const { return tmp_ / "kmodd.yaml"; }
+    fs::path dropIns() const { return tmp_ / "kmodd.yaml.d"; }
 
-    void TearDown() override { fs::remove_all(directory_); }
-
-    fs::path write(const fs::path& relative, const std::string& text) const {
-        const fs::path file = directory_ / relative;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file) << text;
-        return file;
-    }
-
-    fs::path mainFile() const { return directory_ / "kmodd.yaml"; }
-    fs::path dropIns() const { return directory_ / "kmodd.yaml.d"; }
-
-    fs::path directory_;
+    const testing::ScratchDirectory tmp_{"config"};
 };
 
 TEST_F(ConfigFiles, WithoutAMainFileOrDropInsGiveTheDefaults) {
@@ -268,24 +245,25 @@ TEST_F(ConfigFiles, WithoutAMainFileOrDropInsGiveTheDefaults) {
 }
 
 TEST_F(ConfigFiles, WithoutADropInDirectoryGiveTheMainFile) {
-    write("kmodd.yaml", "allow: [dummy]\n");
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n");
     EXPECT_EQ(loadConfig(mainFile(), dropIns()).allow, Names{"dummy"});
 }
 
 TEST_F(ConfigFiles, WithoutAMainFileStillReadTheDropIns) {
-    write("kmodd.yaml.d/10-allow.yaml", "allow: [dummy]\n");
+    tmp_.write("kmodd.yaml.d/10-allow.yaml", "allow: [dummy]\n");
     EXPECT_EQ(loadConfig(mainFile(), dropIns()).allow, Names{"dummy"});
 }
 
 TEST_F(ConfigFiles, ApplyDropInsInLexicalOrderAfterTheMainFile) {
-    write("kmodd.yaml", "allow: [main]\ndeny: [main]\nboot: [main]\n"
-                        "modules: {dummy: {parameters: {a: main, b: main}}}\n");
-    write("kmodd.yaml.d/20-second.yaml",
-          "allow: [second]\nmodules: {dummy: {parameters: {b: second}}}\n");
-    write("kmodd.yaml.d/10-first.yaml", "allow: [first]\ndeny: [first]\n"
-                                        "modules: {dummy: {parameters: {a: first, b: first}}}\n");
-    write("kmodd.yaml.d/30-ignored.yml", "allow: [ignored]\n");
-    write("kmodd.yaml.d/40-ignored.yaml.bak", "allow: [ignored]\n");
+    tmp_.write("kmodd.yaml", "allow: [main]\ndeny: [main]\nboot: [main]\n"
+                             "modules: {dummy: {parameters: {a: main, b: main}}}\n");
+    tmp_.write("kmodd.yaml.d/20-second.yaml",
+               "allow: [second]\nmodules: {dummy: {parameters: {b: second}}}\n");
+    tmp_.write("kmodd.yaml.d/10-first.yaml",
+               "allow: [first]\ndeny: [first]\n"
+               "modules: {dummy: {parameters: {a: first, b: first}}}\n");
+    tmp_.write("kmodd.yaml.d/30-ignored.yml", "allow: [ignored]\n");
+    tmp_.write("kmodd.yaml.d/40-ignored.yaml.bak", "allow: [ignored]\n");
 
     const Config config = loadConfig(mainFile(), dropIns());
 
@@ -296,9 +274,9 @@ TEST_F(ConfigFiles, ApplyDropInsInLexicalOrderAfterTheMainFile) {
 }
 
 TEST_F(ConfigFiles, NameTheDropInThatIsWrong) {
-    write("kmodd.yaml", "allow: [dummy]\n");
-    write("kmodd.yaml.d/10-good.yaml", "deny: [floppy]\n");
-    write("kmodd.yaml.d/20-bad.yaml", "deny: [floppy]\nboot: nope\n");
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n");
+    tmp_.write("kmodd.yaml.d/10-good.yaml", "deny: [floppy]\n");
+    tmp_.write("kmodd.yaml.d/20-bad.yaml", "deny: [floppy]\nboot: nope\n");
 
     EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
               (dropIns() / "20-bad.yaml").string() +
@@ -318,7 +296,7 @@ TEST_F(ConfigFiles, RefuseAFifoWithoutWaitingForAWriter) {
 }
 
 TEST_F(ConfigFiles, RefuseADropInPathThatIsNotADirectory) {
-    write("kmodd.yaml.d", "allow: [dummy]\n");
+    tmp_.write("kmodd.yaml.d", "allow: [dummy]\n");
     EXPECT_THAT(configError([&] { loadConfig(mainFile(), dropIns()); }),
                 StartsWith(dropIns().string() + ": cannot be read: "));
 }

@@ -2,12 +2,10 @@
 
 #include "Error.h"
 #include "ProcModules.h"
+#include "ScratchDirectory.h"
 
-#include <cstdlib>
 #include <fcntl.h>
-#include <fstream>
 #include <gtest/gtest.h>
-#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -124,33 +122,18 @@ TEST(AnInitstate, IsLiveComingOrGoing) {
 // A fake /proc and /sys in a temporary directory.
 class ALinuxKernel : public ::testing::Test {
   protected:
-    ~ALinuxKernel() override { fs::remove_all(tmp_); }
-
-    static fs::path makeTree() {
-        std::string pattern = "/tmp/kmodd-kernel-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        fs::create_directories(fs::path(pattern) / "proc");
-        fs::create_directories(fs::path(pattern) / "sys/module");
-        return pattern;
+    ALinuxKernel() {
+        tmp_.createDirectories("proc");
+        tmp_.createDirectories("sys/module");
     }
 
-    void write(const fs::path& relative, const std::string& contents,
-               fs::perms mode = fs::perms(0644)) const {
-        const auto path = tmp_ / relative;
-        fs::create_directories(path.parent_path());
-        std::ofstream(path) << contents;
-        fs::permissions(path, mode);
-    }
-
-    const fs::path tmp_ = makeTree();
+    const testing::ScratchDirectory tmp_{"kernel"};
     LinuxKernel kernel_{tmp_ / "proc", tmp_ / "sys"};
 };
 
 TEST_F(ALinuxKernel, ReadsTheLoadedModulesFromProc) {
-    write("proc/modules", "dummy 16384 0 - Live 0xffffffffc0a1c000\n"
-                          "nf_conntrack 176128 1 nf_nat, Live 0x0000000000000000 (E)\n");
+    tmp_.write("proc/modules", "dummy 16384 0 - Live 0xffffffffc0a1c000\n"
+                               "nf_conntrack 176128 1 nf_nat, Live 0x0000000000000000 (E)\n");
 
     const auto modules = kernel_.loadedModules();
 
@@ -171,13 +154,13 @@ TEST_F(ALinuxKernel, FailsNamingProcModulesWhenItCannotBeRead) {
 }
 
 TEST_F(ALinuxKernel, DescribesALoadedModuleFromSys) {
-    write("sys/module/dummy/initstate", "live\n");
-    write("sys/module/dummy/refcnt", "2\n");
-    fs::create_directories(tmp_ / "sys/module/dummy/holders/veth");
-    fs::create_directories(tmp_ / "sys/module/dummy/holders/bonding");
-    write("sys/module/dummy/parameters/numdummies", "1\n");
-    write("sys/module/dummy/parameters/label", "two words\n\n");
-    write("sys/module/dummy/parameters/empty", "");
+    tmp_.write("sys/module/dummy/initstate", "live\n");
+    tmp_.write("sys/module/dummy/refcnt", "2\n");
+    tmp_.createDirectories("sys/module/dummy/holders/veth");
+    tmp_.createDirectories("sys/module/dummy/holders/bonding");
+    tmp_.write("sys/module/dummy/parameters/numdummies", "1\n");
+    tmp_.write("sys/module/dummy/parameters/label", "two words\n\n");
+    tmp_.write("sys/module/dummy/parameters/empty", "");
 
     const auto module = kernel_.sysModule(name("dummy"));
 
@@ -188,7 +171,7 @@ TEST_F(ALinuxKernel, DescribesALoadedModuleFromSys) {
 }
 
 TEST_F(ALinuxKernel, DescribesABuiltInModuleWithoutStateOrRefcount) {
-    write("sys/module/ext4/parameters/mballoc_debug", "0\n");
+    tmp_.write("sys/module/ext4/parameters/mballoc_debug", "0\n");
 
     const auto module = kernel_.sysModule(name("ext4"));
 
@@ -200,10 +183,10 @@ TEST_F(ALinuxKernel, KnowsNothingOfAModuleWithoutADirectory) {
 }
 
 TEST_F(ALinuxKernel, SkipsParametersItCannotRead) {
-    write("sys/module/dummy/initstate", "live\n");
-    write("sys/module/dummy/parameters/readable", "yes\n");
-    write("sys/module/dummy/parameters/write_only", "secret\n", fs::perms(0200));
-    fs::create_directories(tmp_ / "sys/module/dummy/parameters/not_a_file");
+    tmp_.write("sys/module/dummy/initstate", "live\n");
+    tmp_.write("sys/module/dummy/parameters/readable", "yes\n");
+    tmp_.write("sys/module/dummy/parameters/write_only", "secret\n", fs::perms(0200));
+    tmp_.createDirectories("sys/module/dummy/parameters/not_a_file");
     fs::create_symlink("missing", tmp_ / "sys/module/dummy/parameters/dangling");
 
     const auto module = kernel_.sysModule(name("dummy"));
@@ -213,7 +196,7 @@ TEST_F(ALinuxKernel, SkipsParametersItCannotRead) {
 }
 
 TEST_F(ALinuxKernel, LeavesAnUnknownInitstateUnset) {
-    write("sys/module/dummy/initstate", "unformed\n");
+    tmp_.write("sys/module/dummy/initstate", "unformed\n");
 
     const auto module = kernel_.sysModule(name("dummy"));
 
@@ -222,7 +205,7 @@ TEST_F(ALinuxKernel, LeavesAnUnknownInitstateUnset) {
 }
 
 TEST_F(ALinuxKernel, ReadsTheKernelsModuleCompression) {
-    write("sys/module/compression", "zstd\n");
+    tmp_.write("sys/module/compression", "zstd\n");
 
     EXPECT_EQ(kernel_.compression(), "zstd");
 }
@@ -232,7 +215,7 @@ TEST_F(ALinuxKernel, DecompressesNothingWithoutACompressionFile) {
 }
 
 TEST_F(ALinuxKernel, ReturnsTheErrnoWhenTheKernelRefusesAnEmptyModuleFile) {
-    write("empty.ko", "");
+    tmp_.write("empty.ko", "");
     const int fd = ::open((tmp_ / "empty.ko").c_str(), O_RDONLY | O_CLOEXEC);
     ASSERT_GE(fd, 0);
 

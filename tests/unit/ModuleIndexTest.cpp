@@ -1,10 +1,10 @@
 #include "ModuleIndex.h"
 
 #include "Error.h"
+#include "ErrorFrom.h"
 #include "ModuleTree.h"
+#include "ScratchDirectory.h"
 
-#include <fstream>
-#include <functional>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,48 +18,28 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
+using testing::errorFrom;
 using ::testing::HasSubstr;
 using testing::ModuleTree;
 
 class AModuleIndex : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::string pattern = "/tmp/kmodd-modprobe.d-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        configDirectory = pattern;
-    }
-
-    void TearDown() override { std::filesystem::remove_all(configDirectory); }
-
     // An empty modprobe.d stands in for the host's, so that its aliases cannot leak in.
     std::unique_ptr<ModuleIndex> openIndex() {
         tree.index();
         return std::make_unique<ModuleIndex>(tree.moduleDirectory(),
-                                             std::vector<std::filesystem::path>{configDirectory});
+                                             std::vector{configDirectory.path()});
     }
 
-    void writeConfig(const std::string& text) {
-        std::ofstream(configDirectory / "test.conf") << text;
-    }
+    void writeConfig(const std::string& text) const { configDirectory.write("test.conf", text); }
 
     ModuleFile fileOf(const std::string& name) const {
         return {ModuleName::parse(name), tree.pathOf(name)};
     }
 
     ModuleTree tree;
-    std::filesystem::path configDirectory;
+    const testing::ScratchDirectory configDirectory{"modprobe.d"};
 };
-
-std::string errorFrom(const std::function<void()>& action, ErrorKind expectedKind) {
-    try {
-        action();
-    } catch (const Error& error) {
-        EXPECT_EQ(error.kind(), expectedKind) << error.what();
-        return error.what();
-    }
-    ADD_FAILURE() << "no error was thrown";
-    return {};
-}
 
 TEST_F(AModuleIndex, ResolvesAModuleByName) {
     tree.add({.name = "dummy"});
@@ -71,6 +51,27 @@ TEST_F(AModuleIndex, ResolvesAModuleByName) {
     EXPECT_FALSE(resolution.builtin);
     EXPECT_THAT(resolution.loadOrder, ElementsAre(fileOf("dummy")));
     EXPECT_TRUE(resolution.loadOrder.front().path.is_absolute());
+}
+
+TEST_F(AModuleIndex, FindsAModuleThatDepmodIndexedAfterItOpened) {
+    tree.add({.name = "dummy"});
+    const auto index = openIndex();
+    EXPECT_EQ(errorFrom([&] { index->resolve("veth"); }, ErrorKind::NotFound),
+              "module 'veth' not found in " + tree.moduleDirectory().string());
+
+    tree.add({.name = "veth"});
+    tree.index();
+
+    EXPECT_THAT(index->resolve("veth").loadOrder, ElementsAre(fileOf("veth")));
+}
+
+TEST_F(AModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpened) {
+    tree.add({.name = "dummy"});
+    const auto index = openIndex();
+
+    writeConfig("alias late-alias dummy\n");
+
+    EXPECT_EQ(index->resolve("late-alias").name.str(), "dummy");
 }
 
 TEST_F(AModuleIndex, ResolvesDashAndUnderscoreSpellingsToTheSameModule) {
@@ -164,12 +165,8 @@ TEST_F(AModuleIndex, RefusesAnAliasOfSeveralModulesNamingThem) {
 TEST_F(AModuleIndex, RefusesADirectoryWithoutAnIndex) {
     const auto missing = tree.moduleDirectory() / "missing";
 
-    EXPECT_THAT(errorFrom(
-                    [&] {
-                        ModuleIndex index(missing,
-                                          std::vector<std::filesystem::path>{configDirectory});
-                    },
-                    ErrorKind::Failed),
+    EXPECT_THAT(errorFrom([&] { ModuleIndex index(missing, std::vector{configDirectory.path()}); },
+                          ErrorKind::Failed),
                 AllOf(HasSubstr(missing.string()), HasSubstr("depmod")));
 }
 
@@ -188,8 +185,7 @@ TEST_F(AModuleIndex, ReadsTheVersionOfAModuleFile) {
 TEST_F(AModuleIndex, ReturnsEmptyMetadataForAFileItCannotRead) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();
-    const auto notAModule = configDirectory / "not-a-module.ko";
-    std::ofstream(notAModule) << "hello";
+    const auto notAModule = configDirectory.write("not-a-module.ko", "hello");
 
     for (const auto& file : {notAModule, configDirectory / "missing.ko"}) {
         const auto metadata = index->metadata(file);

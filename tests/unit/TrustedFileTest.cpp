@@ -1,10 +1,9 @@
 #include "TrustedFile.h"
 
 #include "Error.h"
+#include "ScratchDirectory.h"
 
 #include <array>
-#include <cstdlib>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <string>
 #include <sys/stat.h>
@@ -22,27 +21,6 @@ constexpr uid_t nobody = 65534;
 // pass every rule; each test breaks one rule.
 class ATrustedOpen : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::string pattern = "/tmp/kmodd-trusted-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        tmp_ = pattern;
-        root_ = tmp_ / "lib/modules";
-        kernelDirectory_ = root_ / "6.1/kernel";
-        fs::create_directories(kernelDirectory_);
-        for (const auto& directory : {root_, root_ / "6.1", kernelDirectory_}) {
-            fs::permissions(directory, fs::perms(0755)); // whatever the umask
-        }
-        module_ = writeFile(kernelDirectory_ / "good.ko", "module contents");
-    }
-
-    void TearDown() override { fs::remove_all(tmp_); }
-
-    static fs::path writeFile(const fs::path& path, const std::string& contents) {
-        std::ofstream(path) << contents;
-        fs::permissions(path, fs::perms(0644));
-        return path;
-    }
-
     UniqueFd open(const fs::path& file) const { return openTrustedModule({root_}, file); }
 
     // The error an open of file throws; fails the test if it opens.
@@ -63,10 +41,10 @@ class ATrustedOpen : public ::testing::Test {
         EXPECT_EQ(std::string(error.what()), "refusing " + file.string() + ": " + reason);
     }
 
-    fs::path tmp_;
-    fs::path root_;
-    fs::path kernelDirectory_;
-    fs::path module_;
+    const testing::ScratchDirectory tmp_{"trusted"};
+    const fs::path module_ = tmp_.write("lib/modules/6.1/kernel/good.ko", "module contents");
+    const fs::path kernelDirectory_ = module_.parent_path();
+    const fs::path root_ = tmp_ / "lib/modules";
 };
 
 std::string contentsOf(const UniqueFd& fd) {
@@ -137,7 +115,7 @@ TEST_F(ATrustedOpen, RefusesADirectoryOwnedByAnotherUser) {
 }
 
 TEST_F(ATrustedOpen, RefusesAPathOutsideEveryTrustedRoot) {
-    const auto outside = writeFile(tmp_ / "outside.ko", "module contents");
+    const auto outside = tmp_.write("outside.ko", "module contents");
 
     expectUntrusted(outside,
                     "it is not beneath a trusted path (" + root_.string() + ", " +
@@ -146,7 +124,7 @@ TEST_F(ATrustedOpen, RefusesAPathOutsideEveryTrustedRoot) {
 }
 
 TEST_F(ATrustedOpen, RefusesADotDotEscapeFromTheRoot) {
-    writeFile(tmp_ / "outside.ko", "module contents");
+    tmp_.write("outside.ko", "module contents");
 
     expectUntrusted(root_ / "../../outside.ko", "the path contains '..'");
 }
@@ -156,9 +134,8 @@ TEST_F(ATrustedOpen, RefusesARelativePath) {
 }
 
 TEST_F(ATrustedOpen, RefusesADirectoryThatOnlySharesTheRootsNameAsAPrefix) {
-    const auto evil = tmp_ / "lib/modules-evil";
-    fs::create_directory(evil);
-    writeFile(evil / "good.ko", "module contents");
+    const auto evil = tmp_.createDirectories("lib/modules-evil");
+    tmp_.write("lib/modules-evil/good.ko", "module contents");
 
     expectUntrusted(evil / "good.ko", "it is not beneath a trusted path (" + root_.string() + ")");
 }
@@ -197,7 +174,7 @@ TEST_F(ATrustedOpen, ReportsAMissingFileAsNotFound) {
 
 TEST_F(ATrustedOpen, AcceptsATrustedRootReachedThroughASymlink) {
     // As with Debian's merged /usr, where /lib is a symlink to usr/lib.
-    fs::create_directories(tmp_ / "usr");
+    tmp_.createDirectories("usr");
     fs::rename(tmp_ / "lib", tmp_ / "usr/lib");
     fs::create_directory_symlink("usr/lib", tmp_ / "lib");
 

@@ -1,0 +1,201 @@
+#include "Output.h"
+
+#include "Json.h"
+#include "Table.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace kmodctl {
+namespace {
+
+std::string joined(const std::vector<std::string>& items, const std::string& separator) {
+    std::string text;
+    for (const std::string& item : items) {
+        text += (text.empty() ? "" : separator) + item;
+    }
+    return text;
+}
+
+std::vector<std::string> assignments(const std::map<std::string, std::string>& parameters) {
+    std::vector<std::string> lines;
+    for (const auto& [name, value] : parameters) {
+        lines.push_back(name + "=" + value);
+    }
+    return lines;
+}
+
+std::string jsonKey(std::string propertyName) {
+    std::transform(propertyName.begin(), propertyName.end(), propertyName.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return propertyName;
+}
+
+std::string jsonValue(const PropertyValue& value) {
+    struct Visitor {
+        std::string operator()(const std::string& text) const { return jsonString(text); }
+        std::string operator()(std::uint32_t number) const { return std::to_string(number); }
+        std::string operator()(const std::vector<std::string>& items) const {
+            return jsonStringArray(items);
+        }
+        std::string operator()(const std::map<std::string, std::string>& members) const {
+            return jsonStringObject(members);
+        }
+    };
+    return std::visit(Visitor{}, value);
+}
+
+std::string humanValue(const PropertyValue& value) {
+    struct Visitor {
+        std::string operator()(const std::string& text) const { return text; }
+        std::string operator()(std::uint32_t number) const { return std::to_string(number); }
+        std::string operator()(const std::vector<std::string>& items) const {
+            return joined(items, ",");
+        }
+        std::string operator()(const std::map<std::string, std::string>& members) const {
+            return joined(assignments(members), ",");
+        }
+    };
+    return std::visit(Visitor{}, value);
+}
+
+std::string orDash(const std::string& text) {
+    return text.empty() ? "-" : text;
+}
+
+// The fields list and status share.
+JsonObject moduleJson(const std::string& name, const std::string& state, std::uint32_t refCount,
+                      const std::vector<std::string>& holders) {
+    JsonObject object;
+    object.string("name", name)
+        .string("state", state)
+        .number("refcount", refCount)
+        .raw("holders", jsonStringArray(holders));
+    return object;
+}
+
+} // namespace
+
+std::string formatModuleList(std::vector<ModuleSummary> modules, bool json) {
+    std::sort(modules.begin(), modules.end(),
+              [](const ModuleSummary& a, const ModuleSummary& b) { return a.name < b.name; });
+    if (json) {
+        std::vector<std::string> objects;
+        for (const ModuleSummary& module : modules) {
+            objects.push_back(
+                moduleJson(module.name, module.state, module.refCount, module.holders).str());
+        }
+        return jsonArray(objects) + "\n";
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const ModuleSummary& module : modules) {
+        rows.push_back({module.name, module.state, std::to_string(module.refCount),
+                        joined(module.holders, ",")});
+    }
+    return formatTable({{"MODULE"}, {"STATE"}, {"REFS", true}, {"USED-BY"}}, rows);
+}
+
+std::string formatModuleDetails(const ModuleDetails& details, bool json) {
+    if (json) {
+        return moduleJson(details.name, details.state, details.refCount, details.holders)
+                   .raw("parameters", jsonStringObject(details.parameters))
+                   .string("path", details.path)
+                   .string("version", details.version)
+                   .string("signer", details.signer)
+                   .str() +
+               "\n";
+    }
+    std::string text;
+    auto line = [&text](const std::string& label, const std::string& value) {
+        text += std::string(10 - label.size(), ' ') + label + ": " + value + "\n";
+    };
+    line("Module", details.name);
+    line("State", details.state);
+    line("References", std::to_string(details.refCount));
+    line("Used by", orDash(joined(details.holders, ", ")));
+    line("Path", orDash(details.path));
+    line("Version", orDash(details.version));
+    line("Signer", orDash(details.signer));
+    line("Parameters",
+         orDash(joined(assignments(details.parameters), "\n" + std::string(12, ' '))));
+    return text;
+}
+
+std::string loadResultSentence(const std::string& module, const std::string& result) {
+    if (result == "already-loaded") {
+        return module + " is already loaded.";
+    }
+    if (result == "builtin") {
+        return module + " is built into the kernel.";
+    }
+    return "Loaded " + module + ".";
+}
+
+std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbose) {
+    if (json) {
+        return JsonObject()
+                   .string("name", outcome.requested)
+                   .string("module", outcome.module)
+                   .string("result", outcome.result)
+                   .raw("inserted", jsonStringArray(outcome.inserted))
+                   .str() +
+               "\n";
+    }
+    if (!verbose) {
+        return "";
+    }
+    std::vector<std::string> dependencies;
+    std::copy_if(outcome.inserted.begin(), outcome.inserted.end(), std::back_inserter(dependencies),
+                 [&](const std::string& name) { return name != outcome.module; });
+    if (outcome.result == "loaded" && !dependencies.empty()) {
+        return "Loaded " + outcome.module + " and its dependencies " + joined(dependencies, ", ") +
+               ".\n";
+    }
+    return loadResultSentence(outcome.module, outcome.result) + "\n";
+}
+
+std::string formatUnloaded(const std::string& module, bool json, bool verbose) {
+    if (json) {
+        return JsonObject().string("module", module).string("result", "unloaded").str() + "\n";
+    }
+    return verbose ? "Unloaded " + module + ".\n" : "";
+}
+
+std::string formatBootResultsJson(const std::vector<BootResult>& results) {
+    std::vector<std::string> objects;
+    for (const BootResult& entry : results) {
+        const bool succeeded = entry.succeeded();
+        objects.push_back(JsonObject()
+                              .string("name", entry.name)
+                              .string("module", entry.module)
+                              .string("result", succeeded ? entry.result : "failed")
+                              .raw("error", succeeded ? "null" : jsonString(entry.result))
+                              .str());
+    }
+    return jsonArray(objects) + "\n";
+}
+
+std::string formatMonitorEvent(const MonitorEvent& event, bool json) {
+    const char* kind = event.kind == MonitorEvent::Kind::Loaded     ? "loaded"
+                       : event.kind == MonitorEvent::Kind::Unloaded ? "unloaded"
+                                                                    : "changed";
+    if (json) {
+        JsonObject object;
+        object.string("event", kind).string("module", event.module);
+        if (event.kind == MonitorEvent::Kind::Changed) {
+            JsonObject properties;
+            for (const auto& [name, value] : event.changed) {
+                properties.raw(jsonKey(name), jsonValue(value));
+            }
+            object.raw("properties", properties.str());
+        }
+        return object.str() + "\n";
+    }
+    std::string line = std::string(kind) + " " + event.module;
+    for (const auto& [name, value] : event.changed) {
+        line += " " + name + "=" + humanValue(value);
+    }
+    return line + "\n";
+}
+
+} // namespace kmodctl

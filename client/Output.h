@@ -1,0 +1,35 @@
+#pragma once
+
+#include "ModuleInfo.h"
+
+#include <string>
+#include <vector>
+
+namespace kmodctl {
+
+/// What each command prints on stdout, for people (the default) or as JSON (--json): one
+/// document per command, one line per event for monitor. Every result ends with a newline.
+/// JSON keys are the lower-cased org.kmodd.Module1 property names.
+
+/// `list`: a table MODULE STATE REFS USED-BY sorted by name, or a JSON array.
+std::string formatModuleList(std::vector<ModuleSummary> modules, bool json);
+
+/// `status`: a block of "Label: value" lines as `systemctl status` prints, or a JSON object.
+std::string formatModuleDetails(const ModuleDetails& details, bool json);
+
+/// A sentence for a load result, e.g. "dummy is already loaded."
+std::string loadResultSentence(const std::string& module, const std::string& result);
+
+/// `load`: nothing on plain success (as modprobe), a sentence with verbose, or a JSON object.
+std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbose);
+
+/// `unload`: nothing, a sentence with verbose, or a JSON object.
+std::string formatUnloaded(const std::string& module, bool json, bool verbose);
+
+/// `boot --json`: an array with one object per listed name.
+std::string formatBootResultsJson(const std::vector<BootResult>& results);
+
+/// `monitor`: one line, e.g. "changed dummy State=going RefCount=0".
+std::string formatMonitorEvent(const MonitorEvent& event, bool json);
+
+} // namespace kmodctl

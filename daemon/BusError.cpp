@@ -1,0 +1,23 @@
+#include "BusError.h"
+
+#include <string>
+
+namespace kmodd {
+
+Error currentError() {
+    try {
+        throw;
+    } catch (const Error& error) {
+        return error;
+    } catch (const std::exception& error) {
+        return Error(ErrorKind::Failed, error.what());
+    } catch (...) {
+        return Error(ErrorKind::Failed, "unexpected failure");
+    }
+}
+
+sdbus::Error toBusError(const Error& error) {
+    return sdbus::Error("org.kmodd.Error." + std::string(errorName(error.kind())), error.what());
+}
+
+} // namespace kmodd

@@ -1,0 +1,214 @@
+#include "Manager.h"
+
+#include "BusError.h"
+#include "ModuleDetails.h"
+#include "ObjectPath.h"
+
+namespace kmodd {
+namespace {
+
+// sdbus::Result is move-only, and the answer travels through copyable callbacks.
+template <class... Results> auto shared(sdbus::Result<Results...>&& result) {
+    return std::make_shared<sdbus::Result<Results...>>(std::move(result));
+}
+
+} // namespace
+
+Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
+                 const Kernel& kernel, const ModuleIndex& index,
+                 std::shared_ptr<spdlog::logger> logger)
+    : AdaptorInterfaces(connection, managerObjectPath), connection_(connection),
+      requests_(requests), table_(table), kernel_(kernel), index_(index),
+      logger_(std::move(logger)) {
+    registerAdaptor();
+    for (const auto& [name, module] : table_.modules()) {
+        addObject(module);
+    }
+}
+
+Manager::~Manager() {
+    objects_.clear();
+    unregisterAdaptor();
+}
+
+void Manager::refresh() {
+    try {
+        const TableChanges changes = table_.refresh();
+        for (const auto& name : changes.removed) {
+            if (const auto node = objects_.extract(name)) {
+                node.mapped()->emitInterfacesRemovedSignal();
+            }
+            emitModuleUnloaded(name.str());
+        }
+        for (const auto& name : changes.added) {
+            addObject(*table_.find(name)).emitInterfacesAddedSignal();
+        }
+        for (const auto& name : changes.changed) {
+            objects_.at(name)->update(*table_.find(name));
+        }
+        for (const auto& name : changes.becameLive) {
+            emitModuleLoaded(name.str());
+        }
+    } catch (const std::exception& error) {
+        logger_->warn("cannot publish the kernel's module list: {}", error.what());
+    }
+}
+
+void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::string>>&& result,
+                   std::string name, std::map<std::string, std::string> parameters,
+                   uint64_t flags) {
+    auto reply = shared(std::move(result));
+    Caller caller;
+    if (!identifyCaller(*reply, caller)) {
+        return;
+    }
+    requests_.load(caller, name, parameters, flags, [this, reply](const LoadOutcome& outcome) {
+        answer([&] {
+            if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
+                reply->returnResults(report->module.str(),
+                                     std::string(loadStatusName(report->status)),
+                                     namesOf(report->inserted));
+            } else {
+                reply->returnError(toBusError(std::get<Error>(outcome.result)));
+            }
+        });
+    });
+}
+
+void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) {
+    auto reply = shared(std::move(result));
+    Caller caller;
+    if (!identifyCaller(*reply, caller)) {
+        return;
+    }
+    requests_.unload(caller, name, flags, [this, reply](const UnloadOutcome& outcome) {
+        answer([&] {
+            if (outcome.error) {
+                reply->returnError(toBusError(*outcome.error));
+            } else {
+                reply->returnResults(outcome.module);
+            }
+        });
+    });
+}
+
+std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>>
+Manager::ListModules() {
+    std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>> list;
+    list.reserve(table_.modules().size());
+    for (const auto& [name, module] : table_.modules()) {
+        list.emplace_back(name.str(), std::string(stateName(module.state)),
+                          module.refcount.value_or(0), namesOf(module.holders));
+    }
+    return list;
+}
+
+std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name) {
+    try {
+        const std::string requested = validateRequestedName(name);
+        try {
+            if (auto* object = objectFor(ModuleName::parse(requested))) {
+                return object->properties();
+            }
+        } catch (const Error&) {
+            // Not a module name (an alias such as "pci:v*"): resolve it below.
+        }
+        const Resolution resolution = index_.resolve(requested);
+        if (auto* object = objectFor(resolution.name)) {
+            return object->properties();
+        }
+        ModuleDetails details{
+            resolution.name.str(),          resolution.builtin ? "builtin" : "unloaded", 0, {}, {},
+            fileFactsOf(index_, resolution)};
+        if (resolution.builtin) {
+            if (const auto sys = kernel_.sysModule(resolution.name)) {
+                details.parameters = sys->parameters;
+            }
+        }
+        return toProperties(details);
+    } catch (...) {
+        throw toBusError(currentError());
+    }
+}
+
+void Manager::Reload(sdbus::Result<>&& result, uint64_t flags) {
+    auto reply = shared(std::move(result));
+    Caller caller;
+    if (!identifyCaller(*reply, caller)) {
+        return;
+    }
+    requests_.reload(caller, flags, [this, reply](const std::optional<Error>& error) {
+        answer([&] {
+            if (error) {
+                reply->returnError(toBusError(*error));
+            } else {
+                reply->returnResults();
+            }
+        });
+    });
+}
+
+void Manager::LoadBootModules(
+    sdbus::Result<std::vector<sdbus::Struct<std::string, std::string, std::string>>>&& result,
+    uint64_t flags) {
+    auto reply = shared(std::move(result));
+    Caller caller;
+    if (!identifyCaller(*reply, caller)) {
+        return;
+    }
+    requests_.loadBootModules(
+        caller, flags, [this, reply](const std::variant<std::vector<BootResult>, Error>& outcome) {
+            answer([&] {
+                if (const auto* error = std::get_if<Error>(&outcome)) {
+                    reply->returnError(toBusError(*error));
+                    return;
+                }
+                std::vector<sdbus::Struct<std::string, std::string, std::string>> results;
+                for (const auto& entry : std::get<std::vector<BootResult>>(outcome)) {
+                    results.emplace_back(entry.listed, entry.module, entry.result);
+                }
+                reply->returnResults(results);
+            });
+        });
+}
+
+std::string Manager::Version() {
+    return KMODD_VERSION;
+}
+
+std::string Manager::ModuleDirectory() {
+    return index_.directory().string();
+}
+
+template <class... Results>
+bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, Caller& caller) {
+    try {
+        caller = callerOf(*getObject().getCurrentlyProcessedMessage());
+        return true;
+    } catch (...) {
+        answer([&] { reply.returnError(toBusError(currentError())); });
+        return false;
+    }
+}
+
+// A caller that has gone away is no reason to stop serving the others.
+template <class Send> void Manager::answer(Send&& send) {
+    try {
+        send();
+    } catch (const std::exception& error) {
+        logger_->warn("cannot send a reply: {}", error.what());
+    }
+}
+
+ModuleObject& Manager::addObject(const LoadedModule& module) {
+    objects_.erase(module.name); // its path must be free before the new object takes it
+    auto object = std::make_unique<ModuleObject>(connection_, module, kernel_, index_);
+    return *objects_.emplace(module.name, std::move(object)).first->second;
+}
+
+ModuleObject* Manager::objectFor(const ModuleName& name) {
+    const auto found = objects_.find(name);
+    return found == objects_.end() ? nullptr : found->second.get();
+}
+
+} // namespace kmodd

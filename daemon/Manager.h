@@ -1,0 +1,65 @@
+#pragma once
+
+#include "Kernel.h"
+#include "ModuleIndex.h"
+#include "ModuleObject.h"
+#include "ModuleTable.h"
+#include "RequestHandler.h"
+
+#include <map>
+#include <memory>
+#include <org.kmodd.Manager1_adaptor.h>
+#include <sdbus-c++/sdbus-c++.h>
+#include <spdlog/logger.h>
+
+namespace kmodd {
+
+/// /org/kmodd/Manager1: org.kmodd.Manager1 and the ObjectManager of the per-module objects.
+/// The D-Bus edge: it learns who the caller is, hands requests to the RequestHandler, turns
+/// outcomes into replies (org.kmodd.Error.<Kind> for errors), answers reads from the module
+/// table, and keeps one ModuleObject per loaded module. Loop thread only.
+class Manager final
+    : public sdbus::AdaptorInterfaces<org::kmodd::Manager1_adaptor, sdbus::ObjectManager_adaptor> {
+  public:
+    /// Exports the manager and an object for every module in the table (which the caller has
+    /// filled), without signals: nobody can be listening before the name is owned.
+    Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
+            const Kernel& kernel, const ModuleIndex& index, std::shared_ptr<spdlog::logger> logger);
+    ~Manager();
+
+    /// Re-reads the kernel's module list and publishes what changed: objects added and removed
+    /// (InterfacesAdded/Removed), PropertiesChanged, ModuleLoaded and ModuleUnloaded. Logs
+    /// failures instead of throwing.
+    void refresh();
+
+  private:
+    void Load(sdbus::Result<std::string, std::string, std::vector<std::string>>&& result,
+              std::string name, std::map<std::string, std::string> parameters,
+              uint64_t flags) override;
+    void Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) override;
+    std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>>
+    ListModules() override;
+    std::map<std::string, sdbus::Variant> GetModule(const std::string& name) override;
+    void Reload(sdbus::Result<>&& result, uint64_t flags) override;
+    void LoadBootModules(
+        sdbus::Result<std::vector<sdbus::Struct<std::string, std::string, std::string>>>&& result,
+        uint64_t flags) override;
+    std::string Version() override;
+    std::string ModuleDirectory() override;
+
+    template <class... Results>
+    bool identifyCaller(const sdbus::Result<Results...>& reply, Caller& caller);
+    template <class Send> void answer(Send&& send);
+    ModuleObject& addObject(const LoadedModule& module);
+    ModuleObject* objectFor(const ModuleName& name);
+
+    sdbus::IConnection& connection_;
+    RequestHandler& requests_;
+    ModuleTable& table_;
+    const Kernel& kernel_;
+    const ModuleIndex& index_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::map<ModuleName, std::unique_ptr<ModuleObject>> objects_;
+};
+
+} // namespace kmodd

@@ -1,0 +1,59 @@
+#include "ModuleDetails.h"
+
+#include "Error.h"
+
+namespace kmodd {
+
+FileFacts fileFactsOf(const ModuleIndex& index, const Resolution& resolution) {
+    if (resolution.builtin || resolution.loadOrder.empty()) {
+        return {};
+    }
+    const auto& path = resolution.loadOrder.back().path;
+    const ModuleMetadata metadata = index.metadata(path);
+    return {path.string(), metadata.version, metadata.signer};
+}
+
+FileFacts fileFactsOf(const ModuleIndex& index, const ModuleName& name) {
+    try {
+        const Resolution resolution = index.resolve(name.str());
+        return resolution.name == name ? fileFactsOf(index, resolution) : FileFacts{};
+    } catch (const Error&) {
+        return {};
+    }
+}
+
+std::string_view stateName(ModuleState state) {
+    switch (state) {
+    case ModuleState::Live:
+        return "live";
+    case ModuleState::Coming:
+        return "coming";
+    case ModuleState::Going:
+        return "going";
+    }
+    return "live";
+}
+
+std::map<std::string, sdbus::Variant> toProperties(const ModuleDetails& details) {
+    return {
+        {"Name", sdbus::Variant(details.name)},
+        {"State", sdbus::Variant(details.state)},
+        {"RefCount", sdbus::Variant(std::uint32_t{details.refCount})},
+        {"Holders", sdbus::Variant(details.holders)},
+        {"Parameters", sdbus::Variant(details.parameters)},
+        {"Path", sdbus::Variant(details.file.path)},
+        {"Version", sdbus::Variant(details.file.version)},
+        {"Signer", sdbus::Variant(details.file.signer)},
+    };
+}
+
+std::vector<std::string> namesOf(const std::vector<ModuleName>& names) {
+    std::vector<std::string> strings;
+    strings.reserve(names.size());
+    for (const auto& name : names) {
+        strings.push_back(name.str());
+    }
+    return strings;
+}
+
+} // namespace kmodd

@@ -1,0 +1,90 @@
+#include "ModuleObject.h"
+
+#include "ObjectPath.h"
+
+namespace kmodd {
+
+ModuleObject::ModuleObject(sdbus::IConnection& connection, LoadedModule module,
+                           const Kernel& kernel, const ModuleIndex& index)
+    : AdaptorInterfaces(connection, moduleObjectPath(module.name)), module_(std::move(module)),
+      kernel_(kernel), index_(index) {
+    registerAdaptor();
+}
+
+ModuleObject::~ModuleObject() {
+    unregisterAdaptor();
+}
+
+void ModuleObject::update(const LoadedModule& module) {
+    std::vector<std::string> changed;
+    if (module.state != module_.state) {
+        changed.emplace_back("State");
+    }
+    if (module.refcount != module_.refcount) {
+        changed.emplace_back("RefCount");
+    }
+    if (module.holders != module_.holders) {
+        changed.emplace_back("Holders");
+    }
+    module_ = module;
+    if (!changed.empty()) {
+        emitPropertiesChangedSignal(org::kmodd::Module1_adaptor::INTERFACE_NAME, changed);
+    }
+}
+
+std::map<std::string, sdbus::Variant> ModuleObject::properties() {
+    return toProperties(
+        {Name(), State(), RefCount(), Holders(), Parameters(), FileFacts(fileFacts())});
+}
+
+std::string ModuleObject::Name() {
+    return module_.name.str();
+}
+
+std::string ModuleObject::State() {
+    return std::string(stateName(module_.state));
+}
+
+uint32_t ModuleObject::RefCount() {
+    return module_.refcount.value_or(0);
+}
+
+std::vector<std::string> ModuleObject::Holders() {
+    return namesOf(module_.holders);
+}
+
+// A getter must not throw anything but sdbus::Error through sd-bus; a module that went away
+// meanwhile simply has no parameters.
+std::map<std::string, std::string> ModuleObject::Parameters() {
+    try {
+        const auto sys = kernel_.sysModule(module_.name);
+        return sys ? sys->parameters : std::map<std::string, std::string>{};
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+std::string ModuleObject::Path() {
+    return fileFacts().path;
+}
+
+std::string ModuleObject::Version() {
+    return fileFacts().version;
+}
+
+std::string ModuleObject::Signer() {
+    return fileFacts().signer;
+}
+
+const FileFacts& ModuleObject::fileFacts() {
+    if (!fileFacts_) {
+        try {
+            fileFacts_ = fileFactsOf(index_, module_.name);
+        } catch (const std::exception&) {
+            fileFacts_ = FileFacts{};
+        }
+    }
+    return *fileFacts_;
+}
+
+} // namespace kmodd

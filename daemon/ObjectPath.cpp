@@ -1,0 +1,29 @@
+#include "ObjectPath.h"
+
+namespace kmodd {
+
+std::string escapeObjectPathElement(std::string_view text) {
+    if (text.empty()) {
+        return "_";
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string escaped;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9')) {
+            escaped += c == '-' ? '_' : c;
+        } else {
+            escaped += '_';
+            escaped += hex[byte >> 4];
+            escaped += hex[byte & 0xf];
+        }
+    }
+    return escaped;
+}
+
+std::string moduleObjectPath(const ModuleName& name) {
+    return std::string(managerObjectPath) + "/module/" + escapeObjectPathElement(name.str());
+}
+
+} // namespace kmodd

@@ -1,0 +1,61 @@
+#include "RequestDecoding.h"
+
+#include "Error.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kmodd {
+namespace {
+
+std::string hex(std::uint64_t value) {
+    char text[19];
+    std::snprintf(text, sizeof text, "%#llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+// ParameterList names the module in its errors, but a request may name an alias that is no
+// module name ("pci:v00008086d*"): that one is shown with its other characters as '_'.
+ModuleName nameForMessages(std::string_view requested) {
+    try {
+        return ModuleName::parse(requested);
+    } catch (const Error&) {
+        std::string shown(requested.substr(0, 55));
+        std::replace_if(
+            shown.begin(), shown.end(),
+            [](char c) {
+                return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '-');
+            },
+            '_');
+        return ModuleName::parse(shown.empty() ? "_" : shown);
+    }
+}
+
+} // namespace
+
+RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::string_view method) {
+    if (const std::uint64_t unknown = flags & ~accepted; unknown != 0) {
+        throw Error(ErrorKind::InvalidArgument, std::string(method) + " does not accept flags " +
+                                                    hex(unknown) + " (it accepts " + hex(accepted) +
+                                                    ")");
+    }
+    return {
+        (flags & requestFlag::interactive) != 0,
+        {(flags & requestFlag::forceVermagic) != 0, (flags & requestFlag::forceModversion) != 0}};
+}
+
+ParameterList decodeParameters(std::string_view requestedName,
+                               const std::map<std::string, std::string>& parameters) {
+    ParameterList list;
+    if (parameters.empty()) {
+        return list;
+    }
+    const ModuleName module = nameForMessages(requestedName);
+    for (const auto& [name, value] : parameters) {
+        list.set(module, {name, value.empty() ? std::nullopt : std::optional(value)});
+    }
+    return list;
+}
+
+} // namespace kmodd

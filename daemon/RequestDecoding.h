@@ -1,0 +1,36 @@
+#pragma once
+
+#include "ModuleEngine.h"
+#include "Parameters.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace kmodd {
+
+/// The bits of the `flags` argument of Manager1's state-changing methods.
+namespace requestFlag {
+inline constexpr std::uint64_t interactive = 0x1;     ///< polkit may ask for a password
+inline constexpr std::uint64_t forceVermagic = 0x2;   ///< MODULE_INIT_IGNORE_VERMAGIC
+inline constexpr std::uint64_t forceModversion = 0x4; ///< MODULE_INIT_IGNORE_MODVERSIONS
+} // namespace requestFlag
+
+struct RequestFlags {
+    bool interactive = false;
+    LoadFlags load;
+
+    bool operator==(const RequestFlags&) const = default;
+};
+
+/// Decodes flags for a method that accepts the bits in `accepted`. Throws
+/// Error(InvalidArgument) naming the method and the bits it does not take.
+RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::string_view method);
+
+/// Load's a{ss} as a parameter list: an empty value passes the parameter as a flag ("name"
+/// alone). Throws Error(InvalidArgument) for a bad name or value, naming the requested module.
+ParameterList decodeParameters(std::string_view requestedName,
+                               const std::map<std::string, std::string>& parameters);
+
+} // namespace kmodd

@@ -1,0 +1,270 @@
+#include "RequestHandler.h"
+
+#include "BusError.h"
+#include "Config.h"
+#include "RequestDecoding.h"
+
+namespace kmodd {
+namespace {
+
+constexpr std::uint64_t loadFlagBits =
+    requestFlag::interactive | requestFlag::forceVermagic | requestFlag::forceModversion;
+
+std::string loadSummary(const LoadReport& report) {
+    switch (report.status) {
+    case LoadStatus::AlreadyLoaded:
+        return report.module.str() + " is already loaded";
+    case LoadStatus::BuiltIn:
+        return report.module.str() + " is built into the kernel";
+    case LoadStatus::Loaded:
+        break;
+    }
+    std::string summary = "Loaded " + report.module.str();
+    if (report.inserted.size() > 1) {
+        std::string inserted;
+        for (const auto& name : report.inserted) {
+            inserted += (inserted.empty() ? "" : ", ") + name.str();
+        }
+        summary += " (inserted " + inserted + ")";
+    }
+    return summary;
+}
+
+BootResult bootResult(const std::string& listed, const LoadOutcome& outcome) {
+    if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
+        return {listed, outcome.module, std::string(loadStatusName(report->status)), false};
+    }
+    return {listed, outcome.module, std::get<Error>(outcome.result).what(), true};
+}
+
+} // namespace
+
+std::string_view loadStatusName(LoadStatus status) {
+    switch (status) {
+    case LoadStatus::Loaded:
+        return "loaded";
+    case LoadStatus::AlreadyLoaded:
+        return "already-loaded";
+    case LoadStatus::BuiltIn:
+        return "builtin";
+    }
+    return "loaded";
+}
+
+struct RequestHandler::BootRun {
+    Caller caller;
+    std::uint64_t flags;
+    std::vector<std::string> names;
+    std::vector<BootResult> results;
+    BootDone done;
+};
+
+RequestHandler::RequestHandler(ModuleEngine& engine, Authorizer& authorizer,
+                               MainThreadDispatcher& dispatcher, RequestLog& log,
+                               ConfigFiles configFiles, std::function<void()> publish)
+    : engine_(engine), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
+      configFiles_(std::move(configFiles)), publish_(std::move(publish)) {}
+
+void RequestHandler::load(const Caller& caller, const std::string& name,
+                          const std::map<std::string, std::string>& parameters, std::uint64_t flags,
+                          LoadDone done) {
+    RequestRecord record{.operation = Operation::Load,
+                         .caller = caller,
+                         .requested = name,
+                         .parameters = describeParameters(parameters),
+                         .flags = flags};
+    std::shared_ptr<LoadPlan> plan; // holds open files: shared, since std::function copies
+    RequestFlags decoded;
+    try {
+        refuseWhenStopped();
+        decoded = decodeFlags(flags, loadFlagBits, "Load");
+        plan = std::make_shared<LoadPlan>(
+            engine_.prepareLoad({name, decodeParameters(name, parameters), decoded.load}));
+    } catch (...) {
+        finishLoad(record, currentError(), done);
+        return;
+    }
+    record.module = plan->resolution.name.str();
+    record.kernelParameters = plan->parameters.kernelString();
+    if (plan->status != LoadStatus::Loaded) {
+        finishLoad(record, LoadReport{plan->resolution.name, plan->status, {}}, done);
+        return;
+    }
+    authorizer_.check(caller, Action::LoadModule, record.module, decoded.interactive,
+                      [this, record, plan, done](const std::optional<Error>& refusal) {
+                          if (refusal) {
+                              finishLoad(record, *refusal, done);
+                          } else {
+                              insert(record, plan, done);
+                          }
+                      });
+}
+
+void RequestHandler::insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
+                            const LoadDone& done) {
+    runInKernelQueue(
+        plan->key(), [this, plan] { return std::optional(engine_.load(*plan)); },
+        [this, record, done](const KernelQueue::Outcome& outcome) {
+            if (const auto* error = std::get_if<Error>(&outcome)) {
+                finishLoad(record, *error, done);
+            } else {
+                finishLoad(record, *std::get<0>(outcome), done);
+            }
+        });
+}
+
+void RequestHandler::unload(const Caller& caller, const std::string& name, std::uint64_t flags,
+                            UnloadDone done) {
+    RequestRecord record{
+        .operation = Operation::Unload, .caller = caller, .requested = name, .flags = flags};
+    std::optional<UnloadPlan> plan;
+    RequestFlags decoded;
+    try {
+        refuseWhenStopped();
+        decoded = decodeFlags(flags, requestFlag::interactive, "Unload");
+        plan = engine_.prepareUnload(name);
+    } catch (...) {
+        finishUnload(record, currentError(), done);
+        return;
+    }
+    record.module = plan->module.str();
+    authorizer_.check(
+        caller, Action::UnloadModule, record.module, decoded.interactive,
+        [this, record, unloadPlan = *plan, done](const std::optional<Error>& refusal) {
+            if (refusal) {
+                finishUnload(record, refusal, done);
+            } else {
+                remove(record, unloadPlan, done);
+            }
+        });
+}
+
+void RequestHandler::remove(const RequestRecord& record, const UnloadPlan& plan,
+                            const UnloadDone& done) {
+    runInKernelQueue(
+        plan.key(),
+        [this, plan] {
+            engine_.unload(plan);
+            return std::optional<LoadReport>();
+        },
+        [this, record, done](const KernelQueue::Outcome& outcome) {
+            const auto* error = std::get_if<Error>(&outcome);
+            finishUnload(record, error ? std::optional(*error) : std::nullopt, done);
+        });
+}
+
+void RequestHandler::reload(const Caller& caller, std::uint64_t flags, ReloadDone done) {
+    RequestRecord record{.operation = Operation::Reload, .caller = caller, .flags = flags};
+    RequestFlags decoded;
+    try {
+        refuseWhenStopped();
+        decoded = decodeFlags(flags, requestFlag::interactive, "Reload");
+    } catch (...) {
+        finishReload(record, currentError(), done);
+        return;
+    }
+    authorizer_.check(caller, Action::ReloadConfig, "", decoded.interactive,
+                      [this, record, done](const std::optional<Error>& refusal) {
+                          if (refusal) {
+                              finishReload(record, refusal, done);
+                              return;
+                          }
+                          try {
+                              reloadConfig();
+                          } catch (...) {
+                              finishReload(record, currentError(), done);
+                              return;
+                          }
+                          finishReload(record, std::nullopt, done);
+                      });
+}
+
+void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done) {
+    try {
+        refuseWhenStopped();
+        decodeFlags(flags, requestFlag::interactive, "LoadBootModules");
+    } catch (...) {
+        const Error error = currentError();
+        log_.failure({.operation = Operation::LoadBootModules, .caller = caller, .flags = flags},
+                     error);
+        done(error);
+        return;
+    }
+    loadNextBootModule(std::make_shared<BootRun>(
+        BootRun{caller, flags, engine_.config().boot, {}, std::move(done)}));
+}
+
+void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
+    if (run->results.size() == run->names.size()) {
+        run->done(run->results);
+        return;
+    }
+    const std::string name = run->names[run->results.size()];
+    load(run->caller, name, {}, run->flags, [this, run, name](const LoadOutcome& outcome) {
+        run->results.push_back(bootResult(name, outcome));
+        // From the loop rather than from here, so that a long list never nests calls.
+        dispatcher_.post([this, run] { loadNextBootModule(run); });
+    });
+}
+
+void RequestHandler::reloadConfig() {
+    engine_.setConfig(loadConfig(configFiles_.mainFile, configFiles_.dropInDirectory));
+}
+
+void RequestHandler::stop() {
+    stopped_ = true;
+    authorizer_.cancelAll();
+    queue_.stop();
+}
+
+void RequestHandler::refuseWhenStopped() const {
+    if (stopped_) {
+        throw Error(ErrorKind::Busy, "kmodd is shutting down and takes no new requests");
+    }
+}
+
+void RequestHandler::runInKernelQueue(const std::string& key, KernelQueue::Work work,
+                                      KernelDone done) {
+    try {
+        queue_.submit(key, std::move(work), [this, done](const KernelQueue::Outcome& outcome) {
+            dispatcher_.post([this, done, outcome] {
+                publish_();
+                done(outcome);
+            });
+        });
+    } catch (...) {
+        done(KernelQueue::Outcome(std::in_place_index<1>, currentError()));
+    }
+}
+
+void RequestHandler::finishLoad(const RequestRecord& record, std::variant<LoadReport, Error> result,
+                                const LoadDone& done) {
+    if (const auto* report = std::get_if<LoadReport>(&result)) {
+        log_.success(record, loadSummary(*report));
+    } else {
+        log_.failure(record, std::get<Error>(result));
+    }
+    done({record.module, std::move(result)});
+}
+
+void RequestHandler::finishUnload(const RequestRecord& record, const std::optional<Error>& error,
+                                  const UnloadDone& done) {
+    if (error) {
+        log_.failure(record, *error);
+    } else {
+        log_.success(record, "Unloaded " + record.module);
+    }
+    done({record.module, error});
+}
+
+void RequestHandler::finishReload(const RequestRecord& record, const std::optional<Error>& error,
+                                  const ReloadDone& done) {
+    if (error) {
+        log_.failure(record, *error);
+    } else {
+        log_.success(record, "Reloaded the configuration");
+    }
+    done(error);
+}
+
+} // namespace kmodd

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "Authorizer.h"
+#include "Caller.h"
+#include "MainThreadDispatcher.h"
+#include "ModuleEngine.h"
+#include "RequestLog.h"
+#include "RequestQueue.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace kmodd {
+
+/// The kernel queue's result: a load's report; nothing for an unload.
+using KernelQueue = RequestQueue<std::optional<LoadReport>>;
+
+struct LoadOutcome {
+    std::string module; ///< what the name resolved to; empty if it got no further
+    std::variant<LoadReport, Error> result;
+};
+
+struct UnloadOutcome {
+    std::string module; ///< the module unloaded (or refused); empty if not resolved
+    std::optional<Error> error;
+};
+
+/// One entry of LoadBootModules' answer.
+struct BootResult {
+    std::string listed; ///< the name as the boot list has it
+    std::string module; ///< what it resolved to, or empty
+    std::string result; ///< loaded, already-loaded, builtin, or the error's message
+    bool failed = false;
+
+    bool operator==(const BootResult&) const = default;
+};
+
+/// Where the configuration is read from, at start and on every reload.
+struct ConfigFiles {
+    std::filesystem::path mainFile;
+    std::filesystem::path dropInDirectory;
+};
+
+/// "loaded", "already-loaded" or "builtin", as Load answers.
+std::string_view loadStatusName(LoadStatus status);
+
+/// Runs every state-changing request through one order, on the loop's thread:
+/// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy, files,
+/// parameters) -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel
+/// queue's thread) -> publish (the publish callback refreshes the module table and the bus
+/// objects) -> log (RequestLog) -> answer (the done callback, exactly once).
+class RequestHandler {
+  public:
+    using LoadDone = std::function<void(const LoadOutcome&)>;
+    using UnloadDone = std::function<void(const UnloadOutcome&)>;
+    using ReloadDone = std::function<void(const std::optional<Error>&)>;
+    using BootDone = std::function<void(const std::variant<std::vector<BootResult>, Error>&)>;
+
+    static constexpr std::size_t queueCapacity = 256;
+
+    /// publish runs on the loop's thread after each kernel operation and must not throw.
+    RequestHandler(ModuleEngine& engine, Authorizer& authorizer, MainThreadDispatcher& dispatcher,
+                   RequestLog& log, ConfigFiles configFiles, std::function<void()> publish);
+
+    void load(const Caller& caller, const std::string& name,
+              const std::map<std::string, std::string>& parameters, std::uint64_t flags,
+              LoadDone done);
+    void unload(const Caller& caller, const std::string& name, std::uint64_t flags,
+                UnloadDone done);
+    void reload(const Caller& caller, std::uint64_t flags, ReloadDone done);
+    /// Loads the configuration's boot list one module after the other, each as a load request.
+    void loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done);
+
+    /// Reads the configuration files again and puts them in force. Throws
+    /// Error(ConfigInvalid), and then the old configuration stays.
+    void reloadConfig();
+
+    /// Takes no more requests (they get Error(Busy)), answers pending polkit checks with Busy,
+    /// lets the running kernel operation finish and answers the queued ones with Busy. Their
+    /// answers are posted to the dispatcher, which the caller then runs.
+    void stop();
+
+  private:
+    struct BootRun;
+    using KernelDone = std::function<void(const KernelQueue::Outcome&)>;
+
+    void refuseWhenStopped() const;
+    void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
+                const LoadDone& done);
+    void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
+    void runInKernelQueue(const std::string& key, KernelQueue::Work work, KernelDone done);
+    void finishLoad(const RequestRecord& record, std::variant<LoadReport, Error> result,
+                    const LoadDone& done);
+    void finishUnload(const RequestRecord& record, const std::optional<Error>& error,
+                      const UnloadDone& done);
+    void finishReload(const RequestRecord& record, const std::optional<Error>& error,
+                      const ReloadDone& done);
+    void loadNextBootModule(const std::shared_ptr<BootRun>& run);
+
+    ModuleEngine& engine_;
+    Authorizer& authorizer_;
+    MainThreadDispatcher& dispatcher_;
+    RequestLog& log_;
+    ConfigFiles configFiles_;
+    std::function<void()> publish_;
+    bool stopped_ = false;
+    KernelQueue queue_{queueCapacity}; ///< last, so that its thread stops before the rest goes
+};
+
+} // namespace kmodd

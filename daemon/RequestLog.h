@@ -1,0 +1,55 @@
+#pragma once
+
+#include "Caller.h"
+#include "Error.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <spdlog/logger.h>
+#include <string>
+#include <vector>
+
+namespace kmodd {
+
+/// The requests that change state, and so are logged.
+enum class Operation { Load, Unload, Reload, LoadBootModules };
+
+/// One state-changing request, as the journal records it.
+struct RequestRecord {
+    Operation operation = Operation::Load;
+    Caller caller{};
+    std::string requested{};  ///< the name as the caller wrote it; empty for reload
+    std::string parameters{}; ///< as requested, "name=value name2"
+    std::uint64_t flags = 0;
+    std::string module{};           ///< what the name resolved to, once known
+    std::string kernelParameters{}; ///< what a load gives the kernel (defaults + request)
+};
+
+/// Formats Load's a{ss} for the journal: "name=value flag", in name order.
+std::string describeParameters(const std::map<std::string, std::string>& parameters);
+
+/// The journal fields of a request's outcome ("FIELD=value"): MESSAGE, PRIORITY, MESSAGE_ID and
+/// the KMODD_* fields. error is nullptr on success; summary then says what happened.
+std::vector<std::string> journalFields(const RequestRecord& record, const Error* error,
+                                       const std::string& summary);
+
+/// Writes one structured journal record per state-changing request when it is answered. Reads
+/// are not logged.
+class RequestLog {
+  public:
+    /// mirror also gets each record's MESSAGE (for runs where stderr is not the journal), or is
+    /// nullptr.
+    explicit RequestLog(std::shared_ptr<spdlog::logger> mirror) : mirror_(std::move(mirror)) {}
+
+    /// summary: what happened, e.g. "Loaded dummy".
+    void success(const RequestRecord& record, const std::string& summary);
+    void failure(const RequestRecord& record, const Error& error);
+
+  private:
+    void write(const std::vector<std::string>& fields, bool failed);
+
+    std::shared_ptr<spdlog::logger> mirror_;
+};
+
+} // namespace kmodd

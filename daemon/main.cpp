@@ -1,0 +1,39 @@
+#include "Daemon.h"
+#include "DaemonCommandLine.h"
+#include "Error.h"
+#include "KernelFactory.h"
+#include "Logging.h"
+
+#include <cstdlib>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    kmodd::CommandLine commandLine;
+    try {
+        commandLine = kmodd::parseCommandLine({argv + 1, argv + argc});
+    } catch (const kmodd::Error& error) {
+        std::cerr << "kmodd: " << error.what() << "\nTry 'kmodd --help'.\n";
+        return 2;
+    }
+    switch (commandLine.action) {
+    case kmodd::CommandLine::Action::ShowHelp:
+        std::cout << kmodd::usageText();
+        return EXIT_SUCCESS;
+    case kmodd::CommandLine::Action::ShowVersion:
+        std::cout << "kmodd " << KMODD_VERSION << "\n";
+        return EXIT_SUCCESS;
+    case kmodd::CommandLine::Action::Run:
+        break;
+    }
+
+    const auto logger = kmodd::makeLogger(commandLine.options.logLevel);
+    try {
+        kmodd::Daemon::blockSignals();
+        const auto kernel = makeKernel();
+        kmodd::Daemon daemon(commandLine.options, *kernel, logger);
+        return daemon.run();
+    } catch (const std::exception& error) {
+        logger->error("{}", error.what());
+        return EXIT_FAILURE;
+    }
+}

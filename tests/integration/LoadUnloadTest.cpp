@@ -1,0 +1,170 @@
+#include "ServiceTest.h"
+#include "WaitUntil.h"
+
+#include <gmock/gmock.h>
+
+namespace kmodd::testing {
+namespace {
+
+class ARootCaller : public ServiceTest {};
+class TheStatusCommand : public ServiceTest {};
+class TheListCommand : public ServiceTest {};
+
+class ADaemonStartedAtBoot : public ServiceTest {
+  protected:
+    DaemonOptions daemonOptions() const override { return {.arguments = {"--load-boot-modules"}}; }
+};
+
+class AModuleLoadedOutsideKmodd : public ServiceTest {
+  protected:
+    DaemonOptions daemonOptions() const override {
+        return {.environment = {"KMODD_FAKE_PRELOADED=veth"}};
+    }
+};
+
+std::vector<std::string> loadCall(const std::string& name) {
+    return {"--json=short", "call",    busName, managerPath, managerInterface,
+            "Load",         "sa{ss}t", name,    "0",         "0"};
+}
+
+TEST_F(ARootCaller, LoadsAndUnloadsAModuleWithKmodctl) {
+    const auto load = kmodctl({"load", "dummy"});
+    ASSERT_EQ(load.exitCode, exitCode::success) << load.describe();
+    EXPECT_TRUE(isLoaded("dummy"));
+
+    const auto unload = kmodctl({"unload", "dummy"});
+    ASSERT_EQ(unload.exitCode, exitCode::success) << unload.describe();
+    EXPECT_FALSE(isLoaded("dummy"));
+}
+
+TEST_F(ARootCaller, GetsTheDependenciesInsertedFirst) {
+    const auto load = busctl(loadCall("bridge"));
+
+    ASSERT_EQ(load.exitCode, 0) << load.describe();
+    EXPECT_NE(load.out.find(R"("data":["bridge","loaded",["stp","bridge"]])"), std::string::npos)
+        << load.out;
+}
+
+TEST_F(ARootCaller, LoadsAModuleByItsAlias) {
+    const auto load = busctl(loadCall("rtnl-link-ifb"));
+
+    ASSERT_EQ(load.exitCode, 0) << load.describe();
+    EXPECT_NE(load.out.find(R"("data":["ifb","loaded",["ifb"]])"), std::string::npos) << load.out;
+    EXPECT_TRUE(isLoaded("ifb"));
+}
+
+TEST_F(ARootCaller, LoadsACompressedModule) {
+    const auto load = kmodctl({"load", "zram"});
+
+    ASSERT_EQ(load.exitCode, exitCode::success) << load.describe() << daemonLog();
+    EXPECT_TRUE(isLoaded("zram"));
+}
+
+TEST_F(ARootCaller, IsToldThatABuiltInModuleIsBuiltIn) {
+    const auto load = busctl(loadCall("ext4"));
+
+    ASSERT_EQ(load.exitCode, 0) << load.describe();
+    EXPECT_NE(load.out.find(R"("data":["ext4","builtin",[]])"), std::string::npos) << load.out;
+}
+
+TEST_F(ARootCaller, SucceedsLoadingAModuleThatIsAlreadyLoaded) {
+    ASSERT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
+
+    const auto again = busctl(loadCall("dummy"));
+
+    ASSERT_EQ(again.exitCode, 0) << again.describe();
+    EXPECT_NE(again.out.find(R"("data":["dummy","already-loaded",[]])"), std::string::npos)
+        << again.out;
+}
+
+TEST_F(ARootCaller, GetsTheConfiguredDefaultParameters) {
+    ASSERT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
+
+    const auto value = busctl({"get-property", busName, "/org/kmodd/Manager1/module/dummy",
+                               moduleInterface, "Parameters"});
+
+    ASSERT_EQ(value.exitCode, 0) << value.describe();
+    EXPECT_EQ(value.out, "a{ss} 1 \"numdummies\" \"2\"\n");
+}
+
+TEST_F(ARootCaller, OverridesADefaultParameterByName) {
+    const auto load = kmodctl({"load", "dummy", "numdummies=5"});
+    ASSERT_EQ(load.exitCode, exitCode::success) << load.describe();
+
+    const auto value = busctl({"get-property", busName, "/org/kmodd/Manager1/module/dummy",
+                               moduleInterface, "Parameters"});
+
+    EXPECT_EQ(value.out, "a{ss} 1 \"numdummies\" \"5\"\n") << value.describe();
+}
+
+TEST_F(ARootCaller, LoadsTheBootListOnRequest) {
+    const auto boot = kmodctl({"boot"});
+
+    ASSERT_EQ(boot.exitCode, exitCode::success) << boot.describe();
+    EXPECT_TRUE(isLoaded("dummy"));
+    EXPECT_TRUE(isLoaded("veth"));
+}
+
+TEST_F(ADaemonStartedAtBoot, LoadsTheBootListOnceRunning) {
+    waitUntil([&] { return isLoaded("dummy") && isLoaded("veth"); }, "dummy and veth to load");
+}
+
+TEST_F(AModuleLoadedOutsideKmodd, IsListedAndCanBeUnloaded) {
+    EXPECT_TRUE(isLoaded("veth"));
+
+    const auto unload = kmodctl({"unload", "veth"});
+
+    ASSERT_EQ(unload.exitCode, exitCode::success) << unload.describe();
+    EXPECT_FALSE(isLoaded("veth"));
+}
+
+TEST_F(TheListCommand, ShowsEachLoadedModuleOnALineWithItsState) {
+    ASSERT_EQ(kmodctl({"load", "bridge"}).exitCode, exitCode::success);
+
+    const auto list = kmodctl({"list"});
+
+    ASSERT_EQ(list.exitCode, exitCode::success) << list.describe();
+    EXPECT_THAT(list.out, ::testing::ContainsRegex("\nbridge +live"));
+    EXPECT_THAT(list.out, ::testing::ContainsRegex("\nstp +live +1 +bridge"));
+}
+
+TEST_F(TheListCommand, PrintsJsonForScripts) {
+    ASSERT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
+
+    const auto list = kmodctl({"list", "--json"});
+
+    ASSERT_EQ(list.exitCode, exitCode::success) << list.describe();
+    EXPECT_THAT(list.out, ::testing::ContainsRegex(R"("name": *"dummy")"));
+    EXPECT_THAT(list.out, ::testing::ContainsRegex(R"("state": *"live")"));
+}
+
+TEST_F(TheStatusCommand, ShowsTheStateHoldersParametersAndPathOfALoadedModule) {
+    ASSERT_EQ(kmodctl({"load", "bridge"}).exitCode, exitCode::success);
+
+    const auto status = kmodctl({"status", "stp"});
+
+    ASSERT_EQ(status.exitCode, exitCode::success) << status.describe();
+    EXPECT_THAT(status.out, ::testing::HasSubstr("live"));
+    EXPECT_THAT(status.out, ::testing::HasSubstr("bridge"));
+    EXPECT_THAT(status.out, ::testing::HasSubstr(modules().pathOf("stp").string()));
+}
+
+TEST_F(TheStatusCommand, SaysAModuleIsNotLoaded) {
+    const auto status = kmodctl({"status", "veth"});
+
+    ASSERT_EQ(status.exitCode, exitCode::success) << status.describe();
+    EXPECT_THAT(status.out, ::testing::HasSubstr("unloaded"));
+}
+
+TEST_F(TheStatusCommand, PrintsJsonForScripts) {
+    ASSERT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
+
+    const auto status = kmodctl({"status", "dummy", "--json"});
+
+    ASSERT_EQ(status.exitCode, exitCode::success) << status.describe();
+    EXPECT_THAT(status.out, ::testing::ContainsRegex(R"("state": *"live")"));
+    EXPECT_THAT(status.out, ::testing::ContainsRegex(R"("parameters": *\{"numdummies": *"2"\})"));
+}
+
+} // namespace
+} // namespace kmodd::testing

@@ -1,0 +1,176 @@
+#include "ServiceTest.h"
+
+#include "TextFile.h"
+#include "WaitUntil.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace kmodd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<ModuleTree> buildModuleTree() {
+    auto tree = std::make_unique<ModuleTree>();
+    tree->add({.name = "dummy", .parameters = {"numdummies:int"}});
+    tree->add({.name = "veth"});
+    tree->add({.name = "ifb", .aliases = {"rtnl-link-ifb"}});
+    tree->add({.name = "stp", .exports = {"stp_proto_register"}});
+    tree->add({.name = "bridge", .uses = {"stp_proto_register"}});
+    tree->add({.name = "zram"});
+    tree->compress("zram", Compression::Xz);
+    tree->add({.name = "snd-dummy"});
+    tree->add({.name = "floppy"});
+    tree->add({.name = "pcspkr"});
+    tree->add({.name = "tampered"});
+    tree->addBuiltin("ext4");
+    tree->index();
+    fs::permissions(tree->pathOf("tampered"), fs::perms(0666));
+    return tree;
+}
+
+} // namespace
+
+const ModuleTree& ServiceTest::modules() {
+    static const auto tree = buildModuleTree();
+    return *tree;
+}
+
+std::string ServiceTest::defaultConfig() {
+    return "trusted_paths: [" + modules().trustedRoot().string() + "]\n" +
+           R"(allow: [dummy, veth, ifb, bridge, stp, zram, tampered, floppy, ext4, "snd_*"]
+deny: [floppy]
+modules:
+  dummy:
+    parameters: {numdummies: 2}
+boot: [dummy, veth]
+)";
+}
+
+void ServiceTest::SetUp() {
+    directory_.emplace("integration");
+    const fs::path source = KMODD_SOURCE_DIR;
+
+    bus_.emplace(*directory_, std::vector<fs::path>{
+                                  source / "dbus/org.kmodd.Manager1.conf",
+                                  "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"});
+    // Inherited by every client and daemon started from here, and read by sd-bus in this
+    // process, exactly as on a real system.
+    ::setenv("DBUS_SYSTEM_BUS_ADDRESS", bus_->address().c_str(), 1);
+    connection_ = sdbus::createSystemBusConnection();
+    busDaemon_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+
+    polkit_.emplace(*directory_, source);
+    waitForName("org.freedesktop.PolicyKit1", [&] { return polkit_->running(); });
+
+    writeConfig(defaultConfig());
+    const auto dropIns = directory_->createDirectories("kmodd.yaml.d");
+    const auto options = daemonOptions();
+    std::vector<std::string> argv{
+        KMODD_TEST_DAEMON, "--module-directory",  modules().moduleDirectory().string(),
+        "--config",        configFile().string(), "--drop-in-directory",
+        dropIns.string()};
+    argv.insert(argv.end(), options.arguments.begin(), options.arguments.end());
+    daemon_.emplace(argv, SpawnOptions{.environment = options.environment,
+                                       .logFile = *directory_ / "kmodd.log"});
+    waitForName(busName, [&] { return daemon_->running(); });
+    manager_ = sdbus::createProxy(*connection_, busName, managerPath);
+}
+
+void ServiceTest::TearDown() {
+    manager_.reset();
+    if (daemon_) {
+        const auto outcome = daemon_->stop(std::chrono::seconds(10));
+        EXPECT_EQ(outcome.exitCode, 0) << "kmodd did not end cleanly on SIGTERM; its log:\n"
+                                       << daemonLog();
+        daemon_.reset();
+    }
+    busDaemon_.reset();
+    connection_.reset();
+    polkit_.reset();
+    bus_.reset();
+    ::unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+    directory_.reset();
+}
+
+bool ServiceTest::nameHasOwner(const std::string& name) {
+    bool owned = false;
+    busDaemon_->callMethod("NameHasOwner")
+        .onInterface("org.freedesktop.DBus")
+        .withArguments(name)
+        .storeResultsTo(owned);
+    return owned;
+}
+
+void ServiceTest::waitForName(const std::string& name,
+                              const std::function<bool()>& providerRunning) {
+    waitUntil(
+        [&] {
+            if (!providerRunning()) {
+                throw std::runtime_error("the process meant to own " + name +
+                                         " exited; kmodd log:\n" + daemonLog());
+            }
+            return nameHasOwner(name);
+        },
+        name + " to appear on the bus");
+}
+
+Outcome ServiceTest::kmodctl(const std::vector<std::string>& arguments,
+                             std::optional<Credentials> user) {
+    std::vector<std::string> argv{KMODCTL};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return run(argv, {.user = user});
+}
+
+Outcome ServiceTest::busctl(const std::vector<std::string>& arguments,
+                            std::optional<Credentials> user) {
+    std::vector<std::string> argv{"busctl", "--system"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return run(argv, {.user = user});
+}
+
+std::string ServiceTest::errorNameOf(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const sdbus::Error& error) {
+        return error.getName();
+    }
+    return "none";
+}
+
+std::vector<std::string> ServiceTest::loadedModules() {
+    std::vector<sdbus::Struct<std::string, std::string, std::uint32_t, std::vector<std::string>>>
+        listed;
+    manager().callMethod("ListModules").onInterface(managerInterface).storeResultsTo(listed);
+    std::vector<std::string> names;
+    for (const auto& module : listed) {
+        names.push_back(module.get<0>());
+    }
+    return names;
+}
+
+bool ServiceTest::isLoaded(const std::string& module) {
+    const auto names = loadedModules();
+    return std::find(names.begin(), names.end(), module) != names.end();
+}
+
+fs::path ServiceTest::configFile() const {
+    return *directory_ / "kmodd.yaml";
+}
+
+void ServiceTest::writeConfig(const std::string& text) {
+    directory_->write("kmodd.yaml", text);
+}
+
+void ServiceTest::stopPolkit() {
+    polkit_->stop();
+    waitUntil([&] { return !nameHasOwner("org.freedesktop.PolicyKit1"); },
+              "org.freedesktop.PolicyKit1 to leave the bus");
+}
+
+std::string ServiceTest::daemonLog() const {
+    return directory_ ? readText(*directory_ / "kmodd.log") : "";
+}
+
+} // namespace kmodd::testing

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "ModuleTree.h"
+#include "PrivatePolkit.h"
+#include "PrivateSystemBus.h"
+#include "ScratchDirectory.h"
+#include "Subprocess.h"
+
+#include <functional>
+#include <gtest/gtest.h>
+#include <memory>
+#include <optional>
+#include <sdbus-c++/sdbus-c++.h>
+#include <string>
+#include <vector>
+
+namespace kmodd::testing {
+
+inline constexpr const char* busName = "org.kmodd.Manager1";
+inline constexpr const char* managerPath = "/org/kmodd/Manager1";
+inline constexpr const char* managerInterface = "org.kmodd.Manager1";
+inline constexpr const char* moduleInterface = "org.kmodd.Module1";
+
+/// Exit codes of kmodctl (SPEC "kmodctl").
+namespace exitCode {
+inline constexpr int success = 0;
+inline constexpr int failed = 1;
+inline constexpr int usage = 2;
+inline constexpr int notAllowed = 3;
+inline constexpr int notFound = 4;
+} // namespace exitCode
+
+/// The whole service on a throwaway system bus: dbus-daemon, polkitd and kmodd-test-daemon
+/// (the daemon with the fake kernel) over a module tree of test modules:
+///   dummy (parameter numdummies:int, default 2 in the config), veth, ifb (alias
+///   rtnl-link-ifb), bridge (depends on stp), zram (xz-compressed), snd-dummy, floppy (denied),
+///   pcspkr (not in the allow list), tampered (world-writable file), ext4 (built in).
+/// Each test gets a fresh daemon; tests may run kmodctl and busctl as root or as one of the
+/// accounts in PrivatePolkit.h.
+class ServiceTest : public ::testing::Test {
+  protected:
+    struct DaemonOptions {
+        std::vector<std::string> environment{}; ///< e.g. KMODD_FAKE_FAILURES=...
+        std::vector<std::string> arguments{};   ///< added to the command line
+    };
+
+    /// What SetUp starts the daemon with; fixtures override it.
+    virtual DaemonOptions daemonOptions() const { return {}; }
+
+    void SetUp() override;
+    void TearDown() override;
+
+    /// The config SetUp writes, with the module tree's trusted root.
+    static std::string defaultConfig();
+
+    Outcome kmodctl(const std::vector<std::string>& arguments,
+                    std::optional<Credentials> user = std::nullopt);
+    Outcome busctl(const std::vector<std::string>& arguments,
+                   std::optional<Credentials> user = std::nullopt);
+
+    /// A method call on Manager1 from this process (root), for the D-Bus error names.
+    sdbus::IProxy& manager() { return *manager_; }
+    /// The D-Bus error name a call throws, or "none" when it succeeds.
+    static std::string errorNameOf(const std::function<void()>& call);
+
+    /// The module names ListModules returns.
+    std::vector<std::string> loadedModules();
+    bool isLoaded(const std::string& module);
+
+    /// The daemon's config file (what `kmodctl reload` re-reads).
+    std::filesystem::path configFile() const;
+    void writeConfig(const std::string& text);
+    void stopPolkit();
+    /// The daemon's log so far, for failure messages.
+    std::string daemonLog() const;
+
+    static const ModuleTree& modules();
+
+  private:
+    bool nameHasOwner(const std::string& name);
+    void waitForName(const std::string& name, const std::function<bool()>& providerRunning);
+
+    std::optional<ScratchDirectory> directory_;
+    std::optional<PrivateSystemBus> bus_;
+    std::optional<PrivatePolkit> polkit_;
+    std::optional<Subprocess> daemon_;
+    std::unique_ptr<sdbus::IConnection> connection_;
+    std::unique_ptr<sdbus::IProxy> busDaemon_;
+    std::unique_ptr<sdbus::IProxy> manager_;
+};
+
+} // namespace kmodd::testing

@@ -1,0 +1,136 @@
+#include "Output.h"
+
+#include <gtest/gtest.h>
+
+namespace kmodctl {
+namespace {
+
+const ModuleDetails dummyDetails{
+    .name = "dummy",
+    .state = "live",
+    .refCount = 1,
+    .holders = {"a", "b"},
+    .parameters = {{"numdummies", "2"}, {"x", "y"}},
+    .path = "/lib/modules/6.1.0/kernel/drivers/net/dummy.ko.xz",
+    .version = "",
+    .signer = "Debian Secure Boot CA",
+};
+
+TEST(AKmodctlModuleList, IsATableSortedByName) {
+    const std::vector<ModuleSummary> modules{{"veth", "live", 0, {}},
+                                             {"bridge", "coming", 12, {"br_netfilter", "x"}}};
+    EXPECT_EQ(formatModuleList(modules, false), "MODULE  STATE   REFS  USED-BY\n"
+                                                "bridge  coming    12  br_netfilter,x\n"
+                                                "veth    live       0\n");
+}
+
+TEST(AKmodctlModuleList, IsAJsonArrayWithTheSameFields) {
+    const std::vector<ModuleSummary> modules{{"veth", "live", 0, {}}, {"bridge", "live", 1, {"x"}}};
+    EXPECT_EQ(formatModuleList(modules, true),
+              R"([{"name":"bridge","state":"live","refcount":1,"holders":["x"]},)"
+              R"({"name":"veth","state":"live","refcount":0,"holders":[]}])"
+              "\n");
+    EXPECT_EQ(formatModuleList({}, true), "[]\n");
+}
+
+TEST(AKmodctlModuleStatus, IsABlockOfAlignedLabels) {
+    EXPECT_EQ(formatModuleDetails(dummyDetails, false),
+              "    Module: dummy\n"
+              "     State: live\n"
+              "References: 1\n"
+              "   Used by: a, b\n"
+              "      Path: /lib/modules/6.1.0/kernel/drivers/net/dummy.ko.xz\n"
+              "   Version: -\n"
+              "    Signer: Debian Secure Boot CA\n"
+              "Parameters: numdummies=2\n"
+              "            x=y\n");
+}
+
+TEST(AKmodctlModuleStatus, ShowsADashForWhatIsEmpty) {
+    ModuleDetails builtin;
+    builtin.name = "ext4";
+    builtin.state = "builtin";
+    const std::string text = formatModuleDetails(builtin, false);
+    EXPECT_NE(text.find("   Used by: -\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("Parameters: -\n"), std::string::npos) << text;
+}
+
+TEST(AKmodctlModuleStatus, IsAJsonObjectWithEveryField) {
+    EXPECT_EQ(formatModuleDetails(dummyDetails, true),
+              R"({"name":"dummy","state":"live","refcount":1,"holders":["a","b"],)"
+              R"("parameters":{"numdummies":"2","x":"y"},)"
+              R"("path":"/lib/modules/6.1.0/kernel/drivers/net/dummy.ko.xz",)"
+              R"("version":"","signer":"Debian Secure Boot CA"})"
+              "\n");
+}
+
+TEST(AKmodctlLoadOutput, IsQuietOnSuccessUnlessVerbose) {
+    const LoadOutcome outcome{"dummy", "dummy", "already-loaded", {}};
+    EXPECT_EQ(formatLoadOutcome(outcome, false, false), "");
+    EXPECT_EQ(formatLoadOutcome(outcome, false, true), "dummy is already loaded.\n");
+}
+
+TEST(AKmodctlLoadOutput, NamesTheDependenciesItInserted) {
+    EXPECT_EQ(
+        formatLoadOutcome({"bridge", "bridge", "loaded", {"llc", "stp", "bridge"}}, false, true),
+        "Loaded bridge and its dependencies llc, stp.\n");
+    EXPECT_EQ(formatLoadOutcome({"dummy", "dummy", "loaded", {"dummy"}}, false, true),
+              "Loaded dummy.\n");
+    EXPECT_EQ(formatLoadOutcome({"ext4", "ext4", "builtin", {}}, false, true),
+              "ext4 is built into the kernel.\n");
+}
+
+TEST(AKmodctlLoadOutput, IsAJsonObjectEvenWhenNotVerbose) {
+    EXPECT_EQ(formatLoadOutcome({"fs-ext4", "ext4", "loaded", {"jbd2", "ext4"}}, true, false),
+              R"({"name":"fs-ext4","module":"ext4","result":"loaded","inserted":["jbd2","ext4"]})"
+              "\n");
+}
+
+TEST(AKmodctlUnloadOutput, IsQuietUnlessVerboseOrJson) {
+    EXPECT_EQ(formatUnloaded("dummy", false, false), "");
+    EXPECT_EQ(formatUnloaded("dummy", false, true), "Unloaded dummy.\n");
+    EXPECT_EQ(formatUnloaded("dummy", true, false), R"({"module":"dummy","result":"unloaded"})"
+                                                    "\n");
+}
+
+TEST(AKmodctlBootResult, SucceedsOnlyForTheThreeLoadResults) {
+    EXPECT_TRUE((BootResult{"a", "a", "loaded"}.succeeded()));
+    EXPECT_TRUE((BootResult{"a", "a", "already-loaded"}.succeeded()));
+    EXPECT_TRUE((BootResult{"a", "a", "builtin"}.succeeded()));
+    EXPECT_FALSE((BootResult{"a", "", "a is not allowed by the kmodd policy."}.succeeded()));
+}
+
+TEST(AKmodctlBootOutput, IsAJsonArrayWithTheErrorOfEachFailure) {
+    EXPECT_EQ(formatBootResultsJson({{"dummy", "dummy", "loaded"}, {"floppy", "", "denied."}}),
+              R"([{"name":"dummy","module":"dummy","result":"loaded","error":null},)"
+              R"({"name":"floppy","module":"","result":"failed","error":"denied."}])"
+              "\n");
+}
+
+TEST(AKmodctlMonitorOutput, IsOneLinePerEvent) {
+    EXPECT_EQ(formatMonitorEvent({MonitorEvent::Kind::Loaded, "dummy", {}}, false),
+              "loaded dummy\n");
+    EXPECT_EQ(formatMonitorEvent({MonitorEvent::Kind::Unloaded, "dummy", {}}, false),
+              "unloaded dummy\n");
+    const PropertyMap changed{{"Holders", std::vector<std::string>{"a", "b"}},
+                              {"RefCount", std::uint32_t{2}},
+                              {"State", std::string("live")}};
+    EXPECT_EQ(formatMonitorEvent({MonitorEvent::Kind::Changed, "veth", changed}, false),
+              "changed veth Holders=a,b RefCount=2 State=live\n");
+}
+
+TEST(AKmodctlMonitorOutput, IsOneJsonObjectPerLine) {
+    EXPECT_EQ(formatMonitorEvent({MonitorEvent::Kind::Loaded, "dummy", {}}, true),
+              R"({"event":"loaded","module":"dummy"})"
+              "\n");
+    const PropertyMap changed{{"RefCount", std::uint32_t{0}},
+                              {"Parameters", std::map<std::string, std::string>{{"n", "1"}}},
+                              {"State", std::string("going")}};
+    EXPECT_EQ(formatMonitorEvent({MonitorEvent::Kind::Changed, "dummy", changed}, true),
+              R"({"event":"changed","module":"dummy","properties":)"
+              R"({"parameters":{"n":"1"},"refcount":0,"state":"going"}})"
+              "\n");
+}
+
+} // namespace
+} // namespace kmodctl

@@ -1,0 +1,80 @@
+#include "RequestDecoding.h"
+
+#include "Error.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace kmodd;
+using ::testing::HasSubstr;
+
+namespace {
+
+ErrorKind kindOf(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const Error& error) {
+        return error.kind();
+    }
+    ADD_FAILURE() << "no error thrown";
+    return ErrorKind::Failed;
+}
+
+constexpr std::uint64_t allLoadFlags = 0x7;
+
+} // namespace
+
+TEST(RequestFlags, DecodeTheInteractiveAndForceBits) {
+    EXPECT_EQ(decodeFlags(0, allLoadFlags, "Load"), RequestFlags{});
+    EXPECT_EQ(decodeFlags(0x1, allLoadFlags, "Load"), (RequestFlags{true, {}}));
+    EXPECT_EQ(decodeFlags(0x6, allLoadFlags, "Load"), (RequestFlags{false, {true, true}}));
+}
+
+TEST(RequestFlags, RefuseBitsTheMethodDoesNotAccept) {
+    EXPECT_EQ(kindOf([] { decodeFlags(0x8, allLoadFlags, "Load"); }), ErrorKind::InvalidArgument);
+    EXPECT_EQ(kindOf([] { decodeFlags(0x2, 0x1, "Unload"); }), ErrorKind::InvalidArgument);
+    EXPECT_EQ(kindOf([] { decodeFlags(std::uint64_t{1} << 63, allLoadFlags, "Load"); }),
+              ErrorKind::InvalidArgument);
+}
+
+TEST(RequestFlags, NameTheMethodAndTheRefusedBits) {
+    try {
+        decodeFlags(0x9, 0x1, "Unload");
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_THAT(error.what(), HasSubstr("Unload"));
+        EXPECT_THAT(error.what(), HasSubstr("0x8"));
+    }
+}
+
+TEST(RequestParameters, PassAnEmptyValueAsAFlag) {
+    const ParameterList list = decodeParameters("dummy", {{"numdummies", "2"}, {"verbose", ""}});
+
+    EXPECT_EQ(list.items(),
+              (std::vector<Parameter>{{"numdummies", "2"}, {"verbose", std::nullopt}}));
+}
+
+TEST(RequestParameters, WriteADashInANameAsAnUnderscore) {
+    EXPECT_EQ(decodeParameters("dummy", {{"num-dummies", "2"}}).kernelString(), "num_dummies=2");
+}
+
+TEST(RequestParameters, RefuseABadNameOrValue) {
+    EXPECT_EQ(kindOf([] {
+                  decodeParameters("dummy", {{"a b", "1"}});
+              }),
+              ErrorKind::InvalidArgument);
+    EXPECT_EQ(kindOf([] {
+                  decodeParameters("dummy", {{"x", "1\" y=2"}});
+              }),
+              ErrorKind::InvalidArgument);
+    EXPECT_EQ(kindOf([] { decodeParameters("dummy", {{"", "1"}}); }), ErrorKind::InvalidArgument);
+}
+
+TEST(RequestParameters, NameAnAliasThatIsNoModuleNameInTheirErrors) {
+    try {
+        decodeParameters("pci:v00008086d*", {{"a b", "1"}});
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_THAT(error.what(), HasSubstr("pci_v00008086d_"));
+    }
+}

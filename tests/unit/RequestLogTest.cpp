@@ -1,0 +1,90 @@
+#include "RequestLog.h"
+
+#include "MessageIds.h"
+
+#include <algorithm>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace kmodd;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+namespace {
+
+RequestRecord loadRecord() {
+    return {.operation = Operation::Load,
+            .caller = {":1.42", 1000, 4242, "session-2.scope"},
+            .requested = "net-dummy",
+            .parameters = "numdummies=2",
+            .flags = 1,
+            .module = "dummy",
+            .kernelParameters = "numdummies=2 debug"};
+}
+
+std::string field(const std::vector<std::string>& fields, const std::string& name) {
+    const auto found = std::find_if(fields.begin(), fields.end(), [&](const std::string& entry) {
+        return entry.starts_with(name + "=");
+    });
+    return found == fields.end() ? "(absent)" : found->substr(name.size() + 1);
+}
+
+} // namespace
+
+TEST(RequestParametersForTheJournal, AreWrittenAsOnACommandLine) {
+    EXPECT_EQ(describeParameters({{"numdummies", "2"}, {"verbose", ""}}), "numdummies=2 verbose");
+    EXPECT_EQ(describeParameters({}), "");
+}
+
+TEST(AJournalRecord, NamesTheCallerModuleParametersAndResultOfASuccess) {
+    const auto fields = journalFields(loadRecord(), nullptr, "Loaded dummy");
+
+    EXPECT_EQ(field(fields, "KMODD_OPERATION"), "load");
+    EXPECT_EQ(field(fields, "KMODD_MODULE"), "dummy");
+    EXPECT_EQ(field(fields, "KMODD_REQUESTED"), "net-dummy");
+    EXPECT_EQ(field(fields, "KMODD_PARAMETERS"), "numdummies=2");
+    EXPECT_EQ(field(fields, "KMODD_KERNEL_PARAMETERS"), "numdummies=2 debug");
+    EXPECT_EQ(field(fields, "KMODD_RESULT"), "ok");
+    EXPECT_EQ(field(fields, "KMODD_CALLER_UID"), "1000");
+    EXPECT_EQ(field(fields, "KMODD_CALLER_PID"), "4242");
+    EXPECT_EQ(field(fields, "KMODD_CALLER_UNIT"), "session-2.scope");
+    EXPECT_EQ(field(fields, "KMODD_CALLER_BUS_NAME"), ":1.42");
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::moduleLoaded);
+    EXPECT_EQ(field(fields, "PRIORITY"), "6");
+    EXPECT_THAT(field(fields, "MESSAGE"), StartsWith("Loaded dummy; requested by uid 1000"));
+}
+
+TEST(AJournalRecord, RecordsARefusalAsAWarningWithItsOwnMessageId) {
+    const Error refusal(ErrorKind::NotAuthorized, "not authorized to load dummy");
+    const auto fields = journalFields(loadRecord(), &refusal, "");
+
+    EXPECT_EQ(field(fields, "KMODD_RESULT"), "NotAuthorized");
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::requestRefused);
+    EXPECT_EQ(field(fields, "PRIORITY"), "4");
+    EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("Refused to load 'net-dummy'"));
+    EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("not authorized to load dummy"));
+}
+
+TEST(AJournalRecord, RecordsAKernelFailureAsAnError) {
+    const Error failure(ErrorKind::KernelRejected, "cannot load dummy: invalid module format");
+    const auto fields = journalFields(loadRecord(), &failure, "");
+
+    EXPECT_EQ(field(fields, "KMODD_RESULT"), "KernelRejected");
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::requestFailed);
+    EXPECT_EQ(field(fields, "PRIORITY"), "3");
+}
+
+TEST(AJournalRecord, LeavesOutFieldsWithNothingToSay) {
+    const RequestRecord record{.operation = Operation::Reload, .caller = {"", 0, 1, ""}};
+    const auto fields = journalFields(record, nullptr, "Reloaded the configuration");
+
+    EXPECT_EQ(field(fields, "KMODD_OPERATION"), "reload");
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::configReloaded);
+    for (const char* name :
+         {"KMODD_MODULE", "KMODD_REQUESTED", "KMODD_PARAMETERS", "KMODD_KERNEL_PARAMETERS",
+          "KMODD_CALLER_UNIT", "KMODD_CALLER_BUS_NAME", "KMODD_FLAGS"}) {
+        EXPECT_EQ(field(fields, name), "(absent)") << name;
+    }
+}
