@@ -10,6 +10,8 @@ packages=(
     # tests
     libgtest-dev libgmock-dev kmod xz-utils zstd gzip util-linux
     dbus-daemon polkitd
+    # VM tests and the demo (tests/vm): QEMU and the guest's userland, taken from this machine
+    qemu-system-x86 busybox-static systemd dbus dbus-bin iproute2
 )
 
 missing=()

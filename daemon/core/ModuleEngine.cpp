@@ -143,6 +143,11 @@ bool ModuleEngine::insert(const ModuleImage& module, const ParameterList& parame
     if (errnum == EEXIST) {
         return false;
     }
+    if (errnum == EINVAL && !arguments.empty()) {
+        // The kernel does not say which value it refused: show the user what it was given.
+        const Error error = kernelError(KernelOperation::Load, module.file.name.str(), errnum);
+        throw Error(error.kind(), std::string(error.what()) + " (parameters: " + arguments + ")");
+    }
     if (errnum != 0) {
         throw kernelError(KernelOperation::Load, module.file.name.str(), errnum);
     }

@@ -1,11 +1,14 @@
 #include "ModuleEngine.h"
 
 #include "Error.h"
+#include "ErrorFrom.h"
 #include "FakeKernel.h"
 #include "ModuleTree.h"
 
 #include <cerrno>
 #include <fcntl.h>
+#include <functional>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <linux/module.h>
 #include <spdlog/logger.h>
@@ -238,6 +241,16 @@ TEST_F(AModuleEngine, TurnsAKernelErrnoIntoASentenceNamingTheModule) {
     kernel.failNext(Call::FinitModule, "dummy", ENOEXEC);
     expectError([&] { load("dummy"); }, ErrorKind::KernelRejected,
                 "cannot load dummy: invalid module format");
+}
+
+TEST_F(AModuleEngine, ShowsTheParametersWhenTheKernelRefusesAValue) {
+    start();
+    kernel.failNext(Call::FinitModule, "dummy", EINVAL);
+    expectError([&] { load("dummy", parameters("dummy", {"numdummies=abc"})); },
+                ErrorKind::InvalidParameter, "refused a parameter value");
+    kernel.failNext(Call::FinitModule, "dummy", EINVAL);
+    expectError([&] { load("dummy", parameters("dummy", {"numdummies=abc"})); },
+                ErrorKind::InvalidParameter, "(parameters: numdummies=abc)");
 }
 
 TEST_F(AModuleEngine, StopsAtTheFirstDependencyTheKernelRefuses) {

@@ -1,6 +1,7 @@
 #include "ModuleName.h"
 
 #include "Error.h"
+#include "ErrorFrom.h"
 
 #include <gtest/gtest.h>
 #include <string>
@@ -10,18 +11,9 @@ using kmodd::Error;
 using kmodd::ErrorKind;
 using kmodd::ModuleName;
 using kmodd::validateRequestedName;
+using kmodd::testing::errorFrom;
 
 namespace {
-
-ErrorKind kindOf(auto&& call) {
-    try {
-        call();
-    } catch (const Error& error) {
-        return error.kind();
-    }
-    ADD_FAILURE() << "no error thrown";
-    return ErrorKind::Failed;
-}
 
 TEST(AModuleName, WritesDashesAsUnderscores) {
     EXPECT_EQ(ModuleName::parse("snd-hda-intel").str(), "snd_hda_intel");
@@ -30,14 +22,15 @@ TEST(AModuleName, WritesDashesAsUnderscores) {
 
 TEST(AModuleName, AcceptsTheLongestNameTheKernelAllows) {
     EXPECT_NO_THROW(ModuleName::parse(std::string(55, 'a')));
-    EXPECT_EQ(kindOf([] { ModuleName::parse(std::string(56, 'a')); }), ErrorKind::InvalidArgument);
+    errorFrom([] { ModuleName::parse(std::string(56, 'a')); }, ErrorKind::InvalidArgument);
 }
 
 TEST(AModuleName, RefusesPathsSpacesAndControlCharacters) {
     for (const std::string& bad :
          std::vector<std::string>{"", "../dummy", "a/b", "dum my", "dummy\n",
                                   std::string("du\0m", 4), "dummy.ko", "\xff\xfe"}) {
-        EXPECT_EQ(kindOf([&] { ModuleName::parse(bad); }), ErrorKind::InvalidArgument) << bad;
+        SCOPED_TRACE(bad);
+        errorFrom([&] { ModuleName::parse(bad); }, ErrorKind::InvalidArgument);
     }
 }
 
@@ -71,7 +64,8 @@ TEST(ARequestedName, RefusesSlashesQuotesWhitespaceAndNonAscii) {
     for (const std::string& bad : std::vector<std::string>{
              "", "/lib/modules/x.ko", "../x", "a b", "a\tb", "a\"b", "a'b", "a\\b",
              "\xc3\xa9t\xc3\xa9", std::string("a\0b", 3), std::string(257, 'a')}) {
-        EXPECT_EQ(kindOf([&] { validateRequestedName(bad); }), ErrorKind::InvalidArgument) << bad;
+        SCOPED_TRACE(bad);
+        errorFrom([&] { validateRequestedName(bad); }, ErrorKind::InvalidArgument);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "Parameters.h"
 
 #include "Error.h"
+#include "ErrorFrom.h"
 
 #include <functional>
 #include <gmock/gmock.h>
@@ -8,6 +9,8 @@
 
 namespace kmodd {
 namespace {
+
+using kmodd::testing::errorFrom;
 
 using ::testing::HasSubstr;
 
@@ -19,17 +22,6 @@ ParameterList listOf(const std::vector<std::string>& assignments) {
         list.set(dummy, ParameterList::parseAssignment(dummy, assignment));
     }
     return list;
-}
-
-std::string errorFrom(const std::function<void()>& action, ErrorKind expectedKind) {
-    try {
-        action();
-    } catch (const Error& error) {
-        EXPECT_EQ(error.kind(), expectedKind) << error.what();
-        return error.what();
-    }
-    ADD_FAILURE() << "no error was thrown";
-    return {};
 }
 
 // The kernel's next_arg() (kernel/params.c, lib/cmdline.c) as parse_args() applies it to the

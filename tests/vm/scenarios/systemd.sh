@@ -1,0 +1,67 @@
+#!/bin/bash
+# kmodd under systemd, as installed and enabled: the boot list is loaded at boot through
+# kmodd-boot.service, kmodd-load@.service loads a module, a stopped kmodd.service comes back
+# by D-Bus activation, the units verify, and the hardened sandbox lets kmodd do its work
+# (uevents reach it despite PrivateNetwork=, polkit is reachable).
+# Run with the install tree and scenarios/systemd.root (the boot list) as install trees.
+set -eu
+# shellcheck source-path=SCRIPTDIR source=lib/assert.sh
+. "$(dirname "$0")/lib/assert.sh"
+
+state=$(timeout 120 systemctl is-system-running --wait || true)
+step "systemd reports the system $state"
+[[ $state == running || $state == degraded ]] || fail "the system is $state"
+expect 0 systemctl is-active kmodd.service kmodd-boot.service
+expect_loaded dummy ifb
+expect_links dummy 2
+expect_links ifb 1
+# expect_request MODULE FIELD=VALUE...: kmodd's journal has a record for MODULE with these fields.
+expect_request() {
+    local module=$1 field
+    shift
+    expect 0 journalctl -b --no-pager -o verbose "KMODD_MODULE=$module"
+    for field in "$@"; do
+        expect_output "$field"
+    done
+}
+expect_request dummy KMODD_RESULT=ok KMODD_CALLER_UNIT=kmodd-boot.service numdummies=2
+expect_request ifb KMODD_RESULT=ok KMODD_CALLER_UNIT=kmodd-boot.service numifbs=1
+step "at boot, kmodd-boot.service loaded dummy (numdummies=2) and ifb (numifbs=1) through kmodd"
+
+expect 0 systemctl start kmodd-load@veth.service
+expect_loaded veth
+expect_request veth KMODD_RESULT=ok KMODD_OPERATION=load KMODD_CALLER_UNIT=kmodd-load@veth.service
+step "systemctl start kmodd-load@veth loaded veth; kmodd's journal:" \
+    "$(journalctl -b --no-pager -o cat KMODD_MODULE=veth)"
+
+expect 0 kmodctl unload veth
+expect_not_loaded veth
+modprobe macvlan
+wait_until 10 listed macvlan
+rmmod macvlan
+wait_until 10 unlisted macvlan
+step "inside its private network namespace kmodd sees the kernel's uevents (modprobe/rmmod macvlan)"
+expect_refused 3 polkit setpriv --reuid=65534 --regid=65534 --clear-groups \
+    kmodctl --no-ask-password load veth
+
+expect 0 systemctl stop kmodd.service
+expect 3 systemctl is-active kmodd.service
+expect 0 kmodctl list
+expect_output dummy
+expect 0 systemctl is-active kmodd.service
+step "after systemctl stop kmodd, kmodctl list D-Bus-activated kmodd.service again"
+
+units=(kmodd.service kmodd-boot.service kmodd-load@dummy.service)
+expect 0 systemd-analyze verify "${units[@]}"
+[[ -z $output ]] || fail "systemd-analyze verify ${units[*]} warned: $output"
+step "systemd-analyze verify passes on ${units[*]}"
+expect 0 systemd-analyze security --no-pager kmodd.service
+exposure=$(sed -n 's/.*Overall exposure level for kmodd.service: \([0-9.]*\).*/\1/p' <<<"$output")
+awk -v exposure="$exposure" 'BEGIN { exit !(exposure != "" && exposure <= 1.5) }' ||
+    fail "kmodd.service's exposure is '$exposure', above the target 1.5"
+step "systemd-analyze security: kmodd.service's exposure is $exposure (target: 1.5 at most)"
+
+denials=$(journalctl -b -u kmodd.service --no-pager -o cat |
+    grep -E 'status=31/SYS|Operation not permitted|Permission denied' || true)
+[[ -z $denials ]] || fail "kmodd's journal shows a sandbox denial: $denials"
+step "kmodd's journal shows no sandbox denial (SIGSYS, EPERM, EACCES)"
