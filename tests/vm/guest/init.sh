@@ -41,6 +41,11 @@ ExecStart=$VM_DIR/guest/run-scenario.sh
 UNIT
     mkdir -p /etc/systemd/system/multi-user.target.wants
     ln -s ../kmodd-vm-scenario.service /etc/systemd/system/multi-user.target.wants/
+    # Debian's tmpfiles rule "D /tmp" empties /tmp at boot. Here /tmp is this machine's /tmp
+    # seen through the overlay, where a checkout (and so the scenarios and the bind-mounted
+    # module directory) may live: keep it.
+    mkdir -p /etc/tmpfiles.d
+    echo 'd /tmp 1777 root root -' >/etc/tmpfiles.d/tmp.conf
     # Services of this machine that kmodd's tests do not need and that take seconds under TCG.
     for unit in postgresql.service e2scrub_reap.service; do
         ln -sf /dev/null "/etc/systemd/system/$unit"
