@@ -1,5 +1,7 @@
 #include "CommandLine.h"
 
+#include "Suggestions.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -20,25 +22,29 @@ constexpr std::array<std::pair<std::string_view, Verb>, 8> commands{{
 }};
 
 Verb verbNamed(std::string_view name) {
+    std::vector<std::string> names;
     for (const auto& [commandName, verb] : commands) {
         if (commandName == name) {
             return verb;
         }
+        names.emplace_back(commandName);
     }
-    throw UsageError("unknown command '" + std::string(name) + "'");
+    const std::string suggestion = didYouMean(closeNames(name, names));
+    throw UsageError("unknown command '" + std::string(name) + "'" +
+                     (suggestion.empty() ? "" : "; " + suggestion));
 }
 
-std::string quoted(std::string_view text) {
+std::string inQuotes(std::string_view text) {
     return "'" + std::string(text) + "'";
 }
 
 void expectOperands(Verb verb, std::span<const std::string_view> operands, std::size_t count) {
-    const std::string command = quoted(verbName(verb));
+    const std::string command = inQuotes(verbName(verb));
     if (operands.size() < count) {
         throw UsageError(command + " needs a module name");
     }
     if (operands.size() > count) {
-        throw UsageError("unexpected argument " + quoted(operands[count]) + " for " + command);
+        throw UsageError("unexpected argument " + inQuotes(operands[count]) + " for " + command);
     }
 }
 
@@ -54,9 +60,9 @@ std::map<std::string, std::string> parseParameters(std::span<const std::string_v
         auto [name, value] = parseParameter(text);
         auto [earlier, isNew] = seen.try_emplace(canonicalParameterName(name), name);
         if (!isNew) {
-            throw UsageError("parameter " + quoted(name) + " is given twice" +
+            throw UsageError("parameter " + inQuotes(name) + " is given twice" +
                              (earlier->second == name ? ""
-                                                      : " (as " + quoted(earlier->second) +
+                                                      : " (as " + inQuotes(earlier->second) +
                                                             ", since '-' and '_' are the same)"));
         }
         parameters.emplace(std::move(name), std::move(value));
@@ -70,7 +76,7 @@ std::pair<std::string, std::string> parseParameter(std::string_view text) {
     const std::size_t equals = text.find('=');
     const std::string_view name = text.substr(0, equals);
     if (name.empty()) {
-        throw UsageError("parameter " + quoted(text) + " has no name (expected PARAM=VALUE)");
+        throw UsageError("parameter " + inQuotes(text) + " has no name (expected PARAM=VALUE)");
     }
     const std::string_view value = equals == std::string_view::npos ? "" : text.substr(equals + 1);
     return {std::string(name), std::string(value)};
@@ -102,7 +108,7 @@ Invocation parseCommandLine(std::span<const std::string_view> arguments) {
         } else if (argument == "--force-modversion") {
             invocation.forceModversion = true;
         } else {
-            throw UsageError("unknown option " + quoted(argument));
+            throw UsageError("unknown option " + inQuotes(argument));
         }
     }
 
@@ -112,7 +118,7 @@ Invocation parseCommandLine(std::span<const std::string_view> arguments) {
                            : std::span<const std::string_view>(positional).subspan(1);
     if (verb == Verb::Help) {
         if (operands.size() > 1) {
-            throw UsageError("unexpected argument " + quoted(operands[1]) + " for 'help'");
+            throw UsageError("unexpected argument " + inQuotes(operands[1]) + " for 'help'");
         }
         invocation.verb = Verb::Help;
         if (!operands.empty()) {

@@ -1,33 +1,39 @@
 #include "Commands.h"
 
+#include "Colour.h"
 #include "DBusValues.h"
 #include "ManagerProxy.h"
 #include "Output.h"
 #include "PolkitAgent.h"
+#include "Suggestions.h"
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <unistd.h>
 
 namespace kmodctl {
 namespace {
 
 // Long enough for a slow module init behind a password prompt; the daemon answers every call.
 constexpr std::chrono::minutes stateChangeTimeout{10};
+constexpr const char* notFoundError = "org.kmodd.Error.NotFound";
 
 ExitStatus list(ManagerProxy& manager, const Invocation& invocation) {
     std::vector<ModuleSummary> modules;
     for (const auto& entry : manager.ListModules()) {
         modules.push_back({entry.get<0>(), entry.get<1>(), entry.get<2>(), entry.get<3>()});
     }
-    std::cout << formatModuleList(std::move(modules), invocation.json);
+    std::cout << formatModuleList(std::move(modules), invocation.json,
+                                  wantsColour(STDOUT_FILENO, invocation.json));
     return exitSuccess;
 }
 
 ExitStatus status(ManagerProxy& manager, const Invocation& invocation) {
     const ModuleDetails details =
         detailsFromProperties(toPropertyMap(manager.GetModule(invocation.module)));
-    std::cout << formatModuleDetails(details, invocation.json);
+    std::cout << formatModuleDetails(details, invocation.json,
+                                     wantsColour(STDOUT_FILENO, invocation.json));
     return exitSuccess;
 }
 
@@ -69,11 +75,12 @@ ExitStatus boot(ManagerProxy& manager, const Invocation& invocation) {
     if (invocation.json) {
         std::cout << formatBootResultsJson(results);
     } else {
+        const bool colour = wantsColour(STDERR_FILENO, false);
         for (const BootResult& entry : results) {
             if (entry.succeeded()) {
                 std::cout << loadResultSentence(entry.module, entry.result) << "\n";
             } else {
-                std::cerr << "kmodctl: " << entry.result << "\n"; // names the module already
+                std::cerr << formatError(entry.result, colour); // names the module already
             }
         }
     }
@@ -82,13 +89,7 @@ ExitStatus boot(ManagerProxy& manager, const Invocation& invocation) {
     return allSucceeded ? exitSuccess : exitFailure;
 }
 
-} // namespace
-
-ExitStatus runCommand(const Invocation& invocation, sdbus::IConnection& connection) {
-    ManagerProxy manager(connection);
-    if (invocation.verb != Verb::List && invocation.verb != Verb::Status) {
-        connection.setMethodCallTimeout(stateChangeTimeout);
-    }
+ExitStatus run(ManagerProxy& manager, const Invocation& invocation) {
     switch (invocation.verb) {
     case Verb::List:
         return list(manager, invocation);
@@ -104,6 +105,49 @@ ExitStatus runCommand(const Invocation& invocation, sdbus::IConnection& connecti
         return boot(manager, invocation);
     default:
         throw std::logic_error("runCommand cannot run " + std::string(verbName(invocation.verb)));
+    }
+}
+
+// The module names near a name kmodd did not find: for unload, among the loaded modules; else
+// among those of the module directory kmodd resolves names in. Nothing when that cannot be
+// read. The client reads the directory itself: its index files are world-readable, and the
+// answer needs no new method on the bus.
+std::string suggestionFor(ManagerProxy& manager, const Invocation& invocation) {
+    try {
+        std::vector<std::string> candidates;
+        if (invocation.verb == Verb::Unload) {
+            for (const auto& entry : manager.ListModules()) {
+                candidates.push_back(entry.get<0>());
+            }
+        } else {
+            candidates = moduleNamesIn(manager.ModuleDirectory());
+        }
+        return didYouMean(closeNames(invocation.module, candidates));
+    } catch (const sdbus::Error&) {
+        return "";
+    }
+}
+
+} // namespace
+
+ExitStatus runCommand(const Invocation& invocation, sdbus::IConnection& connection) {
+    ManagerProxy manager(connection);
+    if (invocation.verb != Verb::List && invocation.verb != Verb::Status) {
+        connection.setMethodCallTimeout(stateChangeTimeout);
+    }
+    try {
+        return run(manager, invocation);
+    } catch (const sdbus::Error& error) {
+        const bool namesAModule = invocation.verb == Verb::Load ||
+                                  invocation.verb == Verb::Unload ||
+                                  invocation.verb == Verb::Status;
+        const std::string suggestion = namesAModule && error.getName() == notFoundError
+                                           ? suggestionFor(manager, invocation)
+                                           : "";
+        if (suggestion.empty()) {
+            throw;
+        }
+        throw sdbus::Error(error.getName(), error.getMessage() + "; " + suggestion);
     }
 }
 

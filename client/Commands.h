@@ -7,8 +7,9 @@
 
 namespace kmodctl {
 
-/// Runs list, status, load, unload, reload or boot with one call to org.kmodd.Manager1, printing
-/// the result. A failed call throws sdbus::Error.
+/// Runs list, status, load, unload, reload or boot with a call to org.kmodd.Manager1, printing
+/// the result. A failed call throws sdbus::Error; when kmodd does not find the module of a load,
+/// unload or status, its message ends with "; did you mean ...?" if there are close names.
 ExitStatus runCommand(const Invocation& invocation, sdbus::IConnection& connection);
 
 } // namespace kmodctl

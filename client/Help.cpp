@@ -48,8 +48,8 @@ constexpr std::array<CommandHelp, 8> commandHelp{{
      "  --verbose           Say what was done\n"
      "  --no-ask-password   Fail instead of asking for a password\n"},
     {Verb::Boot, "boot", "Load the configuration's boot modules",
-     "Loads the modules of the configuration's boot list, as kmodd does when it starts at boot,\n"
-     "printing one line per module. Fails if any of them fails.\n",
+     "Loads the modules of the configuration's boot list, as kmodd-boot.service does once per\n"
+     "boot, printing one line per module. Fails if any of them fails.\n",
      "  --json              Print a JSON array\n"
      "  --no-ask-password   Fail instead of asking for a password\n"},
     {Verb::Help, "help [COMMAND]", "Show this help, or a command's", "", ""},

@@ -1,5 +1,6 @@
 #include "Output.h"
 
+#include "Colour.h"
 #include "Json.h"
 #include "Table.h"
 
@@ -59,6 +60,10 @@ std::string humanValue(const PropertyValue& value) {
     return std::visit(Visitor{}, value);
 }
 
+std::string paintedState(const std::string& state, bool colour) {
+    return painted(state, Colour::Green, colour && (state == "live" || state == "builtin"));
+}
+
 std::string orDash(const std::string& text) {
     return text.empty() ? "-" : text;
 }
@@ -76,7 +81,7 @@ JsonObject moduleJson(const std::string& name, const std::string& state, std::ui
 
 } // namespace
 
-std::string formatModuleList(std::vector<ModuleSummary> modules, bool json) {
+std::string formatModuleList(std::vector<ModuleSummary> modules, bool json, bool colour) {
     std::sort(modules.begin(), modules.end(),
               [](const ModuleSummary& a, const ModuleSummary& b) { return a.name < b.name; });
     if (json) {
@@ -92,10 +97,14 @@ std::string formatModuleList(std::vector<ModuleSummary> modules, bool json) {
         rows.push_back({module.name, module.state, std::to_string(module.refCount),
                         joined(module.holders, ",")});
     }
-    return formatTable({{"MODULE"}, {"STATE"}, {"REFS", true}, {"USED-BY"}}, rows);
+    const auto paintState = [colour](const std::string& state) {
+        return paintedState(state, colour);
+    };
+    return formatTable({{"MODULE"}, {"STATE", false, paintState}, {"REFS", true}, {"USED-BY"}},
+                       rows);
 }
 
-std::string formatModuleDetails(const ModuleDetails& details, bool json) {
+std::string formatModuleDetails(const ModuleDetails& details, bool json, bool colour) {
     if (json) {
         return moduleJson(details.name, details.state, details.refCount, details.holders)
                    .raw("parameters", jsonStringObject(details.parameters))
@@ -110,7 +119,7 @@ std::string formatModuleDetails(const ModuleDetails& details, bool json) {
         text += std::string(10 - label.size(), ' ') + label + ": " + value + "\n";
     };
     line("Module", details.name);
-    line("State", details.state);
+    line("State", paintedState(details.state, colour));
     line("References", std::to_string(details.refCount));
     line("Used by", orDash(joined(details.holders, ", ")));
     line("Path", orDash(details.path));
@@ -119,6 +128,10 @@ std::string formatModuleDetails(const ModuleDetails& details, bool json) {
     line("Parameters",
          orDash(joined(assignments(details.parameters), "\n" + std::string(12, ' '))));
     return text;
+}
+
+std::string formatError(std::string_view message, bool colour) {
+    return painted("kmodctl:", Colour::Red, colour) + " " + std::string(message) + "\n";
 }
 
 std::string loadResultSentence(const std::string& module, const std::string& result) {

@@ -3,19 +3,24 @@
 #include "ModuleInfo.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kmodctl {
 
 /// What each command prints on stdout, for people (the default) or as JSON (--json): one
 /// document per command, one line per event for monitor. Every result ends with a newline.
-/// JSON keys are the lower-cased org.kmodd.Module1 property names.
+/// JSON keys are the lower-cased org.kmodd.Module1 property names. With colour, a module's
+/// state is green when it is live or built in, as systemctl shows an active unit.
 
 /// `list`: a table MODULE STATE REFS USED-BY sorted by name, or a JSON array.
-std::string formatModuleList(std::vector<ModuleSummary> modules, bool json);
+std::string formatModuleList(std::vector<ModuleSummary> modules, bool json, bool colour = false);
 
 /// `status`: a block of "Label: value" lines as `systemctl status` prints, or a JSON object.
-std::string formatModuleDetails(const ModuleDetails& details, bool json);
+std::string formatModuleDetails(const ModuleDetails& details, bool json, bool colour = false);
+
+/// An error for stderr: "kmodctl: message", the prefix red with colour.
+std::string formatError(std::string_view message, bool colour);
 
 /// A sentence for a load result, e.g. "dummy is already loaded."
 std::string loadResultSentence(const std::string& module, const std::string& result);

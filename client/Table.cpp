@@ -6,12 +6,14 @@ namespace kmodctl {
 namespace {
 
 std::string formatLine(const std::vector<Column>& columns, const std::vector<std::size_t>& widths,
-                       const std::vector<std::string>& cells) {
+                       const std::vector<std::string>& cells, bool heading) {
     std::string line;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         const std::string padding(widths[i] - cells[i].size(), ' ');
+        const std::string cell =
+            heading || !columns[i].paint ? cells[i] : columns[i].paint(cells[i]);
         line += (i == 0 ? "" : "  ");
-        line += columns[i].alignRight ? padding + cells[i] : cells[i] + padding;
+        line += columns[i].alignRight ? padding + cell : cell + padding;
     }
     line.erase(line.find_last_not_of(' ') + 1);
     return line + "\n";
@@ -32,9 +34,9 @@ std::string formatTable(const std::vector<Column>& columns,
             widths[i] = std::max(widths[i], row[i].size());
         }
     }
-    std::string table = formatLine(columns, widths, headings);
+    std::string table = formatLine(columns, widths, headings, true);
     for (const auto& row : rows) {
-        table += formatLine(columns, widths, row);
+        table += formatLine(columns, widths, row, false);
     }
     return table;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,9 @@ namespace kmodctl {
 struct Column {
     std::string heading;
     bool alignRight = false;
+    /// Wraps each cell of the column (not the heading) once its width is counted, e.g. in
+    /// colour escapes; none leaves the cells as they are.
+    std::function<std::string(const std::string&)> paint{};
 };
 
 /// A table as `lsmod` and `systemctl list-units` print one: a heading line, then one line per

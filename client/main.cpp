@@ -1,12 +1,15 @@
 // kmodctl: the command-line client of kmodd (SPEC "kmodctl").
+#include "Colour.h"
 #include "CommandLine.h"
 #include "Commands.h"
 #include "ExitStatus.h"
 #include "Help.h"
 #include "Monitor.h"
+#include "Output.h"
 
 #include <iostream>
 #include <sdbus-c++/sdbus-c++.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -40,21 +43,27 @@ ExitStatus run(const Invocation& invocation) {
 
 int main(int argc, char* argv[]) {
     const std::vector<std::string_view> arguments(argv + 1, argv + argc);
+    bool json = false;
+    auto report = [&json](std::string_view message) {
+        std::cerr << formatError(message, wantsColour(STDERR_FILENO, json));
+    };
     try {
-        const ExitStatus status = run(parseCommandLine(arguments));
+        const Invocation invocation = parseCommandLine(arguments);
+        json = invocation.json;
+        const ExitStatus status = run(invocation);
         if (!std::cout.flush()) {
-            std::cerr << "kmodctl: cannot write to standard output\n";
+            report("cannot write to standard output");
             return exitFailure;
         }
         return status;
     } catch (const UsageError& error) {
-        std::cerr << "kmodctl: " << error.what() << " (see 'kmodctl --help')\n";
+        report(std::string(error.what()) + " (see 'kmodctl --help')");
         return exitUsage;
     } catch (const sdbus::Error& error) {
-        std::cerr << "kmodctl: " << describeError(error.getName(), error.getMessage()) << "\n";
+        report(describeError(error.getName(), error.getMessage()));
         return exitStatusForError(error.getName());
     } catch (const std::exception& error) {
-        std::cerr << "kmodctl: " << error.what() << "\n";
+        report(error.what());
         return exitFailure;
     }
 }

@@ -14,6 +14,8 @@ void check(int result, const char* what) {
     }
 }
 
+constexpr int batchLimit = 32;
+
 } // namespace
 
 BusEventSource::BusEventSource(sd_event* event, sdbus::IConnection& connection,
@@ -66,7 +68,11 @@ int BusEventSource::onTimer(sd_event_source*, std::uint64_t, void* self) {
 
 int BusEventSource::process() {
     try {
-        connection_.processPendingRequest();
+        // Several messages per wake-up: under load a queue builds up, and going back to the loop
+        // for each one costs an epoll_wait and a timerfd_settime. Bounded, so that signals and
+        // the kernel queue's answers wait for a few messages at most.
+        for (int i = 0; i < batchLimit && connection_.processPendingRequest(); ++i) {
+        }
         return 0;
     } catch (const std::exception& error) {
         return fail("lost the bus connection", error);

@@ -10,8 +10,9 @@ namespace kmodd {
 
 /// Serves an sdbus-c++ connection from an sd-event loop (sdbus-c++ 1.2 cannot attach to one):
 /// an io source on the bus socket and a timer for sd-bus's next deadline, both re-armed from
-/// getEventLoopPollData() before the loop sleeps. Each wake-up processes one bus event, and the
-/// deadline is "now" while more are queued, so other sources are served in between.
+/// getEventLoopPollData() before the loop sleeps. Each wake-up processes up to a few dozen bus
+/// events, and the deadline is "now" while more are queued, so other sources are served in
+/// between.
 /// A broken connection stops the loop with EXIT_FAILURE.
 class BusEventSource {
   public:

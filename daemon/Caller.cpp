@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 namespace kmodd {
-namespace {
 
 std::string unitOf(pid_t pid) {
     char* unit = nullptr;
@@ -19,8 +18,6 @@ std::string unitOf(pid_t pid) {
     std::free(unit);
     return name;
 }
-
-} // namespace
 
 Caller callerOf(const sdbus::Message& message) {
     Caller caller;
@@ -41,6 +38,22 @@ Caller callerOf(const sdbus::Message& message) {
 Caller kmoddItself() {
     const pid_t pid = ::getpid();
     return {"", ::getuid(), pid, unitOf(pid)};
+}
+
+Caller CallerCache::identify(const std::string& sender, const std::function<Caller()>& lookUp) {
+    if (const auto known = known_.find(sender); known != known_.end()) {
+        Caller caller = known->second;
+        caller.unit = unitOf(caller.pid);
+        return caller;
+    }
+    Caller caller = lookUp();
+    if (known_.size() == capacity_) {
+        known_.erase(order_.front());
+        order_.pop_front();
+    }
+    known_.emplace(sender, caller);
+    order_.push_back(sender);
+    return caller;
 }
 
 } // namespace kmodd

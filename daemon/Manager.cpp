@@ -3,6 +3,7 @@
 #include "BusError.h"
 #include "ModuleDetails.h"
 #include "ObjectPath.h"
+#include "RequestDecoding.h"
 
 namespace kmodd {
 namespace {
@@ -59,7 +60,12 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
                    uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, caller)) {
+    if (!identifyCaller(*reply,
+                        {.operation = Operation::Load,
+                         .requested = name,
+                         .parameters = describeParameters(parameters),
+                         .flags = flags},
+                        caller)) {
         return;
     }
     requests_.load(caller, name, parameters, flags, [this, reply](const LoadOutcome& outcome) {
@@ -78,7 +84,8 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
 void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, caller)) {
+    if (!identifyCaller(*reply, {.operation = Operation::Unload, .requested = name, .flags = flags},
+                        caller)) {
         return;
     }
     requests_.unload(caller, name, flags, [this, reply](const UnloadOutcome& outcome) {
@@ -92,9 +99,8 @@ void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint
     });
 }
 
-std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>>
-Manager::ListModules() {
-    std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>> list;
+ModuleList Manager::ListModules() {
+    ModuleList list;
     list.reserve(table_.modules().size());
     for (const auto& [name, module] : table_.modules()) {
         list.emplace_back(name.str(), std::string(stateName(module.state)),
@@ -105,15 +111,11 @@ Manager::ListModules() {
 
 std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name) {
     try {
-        const std::string requested = validateRequestedName(name);
-        try {
-            if (auto* object = objectFor(ModuleName::parse(requested))) {
-                return object->properties();
-            }
-        } catch (const Error&) {
-            // Not a module name (an alias such as "pci:v*"): resolve it below.
+        const RequestedName requested = decodeRequestedName(name);
+        if (auto* object = requested.module ? objectFor(*requested.module) : nullptr) {
+            return object->properties();
         }
-        const Resolution resolution = index_.resolve(requested);
+        const Resolution resolution = index_.resolve(requested.requested);
         if (auto* object = objectFor(resolution.name)) {
             return object->properties();
         }
@@ -134,7 +136,7 @@ std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name
 void Manager::Reload(sdbus::Result<>&& result, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, caller)) {
+    if (!identifyCaller(*reply, {.operation = Operation::Reload, .flags = flags}, caller)) {
         return;
     }
     requests_.reload(caller, flags, [this, reply](const std::optional<Error>& error) {
@@ -153,7 +155,8 @@ void Manager::LoadBootModules(
     uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, caller)) {
+    if (!identifyCaller(*reply, {.operation = Operation::LoadBootModules, .flags = flags},
+                        caller)) {
         return;
     }
     requests_.loadBootModules(
@@ -180,13 +183,31 @@ std::string Manager::ModuleDirectory() {
     return index_.directory().string();
 }
 
+uint64_t Manager::LoadCount() {
+    return requests_.counters().loads();
+}
+
+uint64_t Manager::UnloadCount() {
+    return requests_.counters().unloads();
+}
+
+std::map<std::string, uint64_t> Manager::RefusalCounts() {
+    return requests_.counters().refusals();
+}
+
 template <class... Results>
-bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, Caller& caller) {
+bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
+                             Caller& caller) {
+    const auto& message = *getObject().getCurrentlyProcessedMessage();
     try {
-        caller = callerOf(*getObject().getCurrentlyProcessedMessage());
+        caller = callers_.identify(message.getSender(), [&] { return callerOf(message); });
         return true;
     } catch (...) {
-        answer([&] { reply.returnError(toBusError(currentError())); });
+        // Journaled and counted like any other failed request, with the bus name as the caller.
+        const Error error = currentError();
+        request.caller = {.busName = message.getSender()};
+        requests_.refuse(request, error);
+        answer([&] { reply.returnError(toBusError(error)); });
         return false;
     }
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "Caller.h"
 #include "Kernel.h"
+#include "ManagerAdaptor.h"
 #include "ModuleIndex.h"
 #include "ModuleObject.h"
 #include "ModuleTable.h"
@@ -8,7 +10,6 @@
 
 #include <map>
 #include <memory>
-#include <org.kmodd.Manager1_adaptor.h>
 #include <sdbus-c++/sdbus-c++.h>
 #include <spdlog/logger.h>
 
@@ -37,8 +38,7 @@ class Manager final
               std::string name, std::map<std::string, std::string> parameters,
               uint64_t flags) override;
     void Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) override;
-    std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>>
-    ListModules() override;
+    ModuleList ListModules() override;
     std::map<std::string, sdbus::Variant> GetModule(const std::string& name) override;
     void Reload(sdbus::Result<>&& result, uint64_t flags) override;
     void LoadBootModules(
@@ -46,9 +46,15 @@ class Manager final
         uint64_t flags) override;
     std::string Version() override;
     std::string ModuleDirectory() override;
+    uint64_t LoadCount() override;
+    uint64_t UnloadCount() override;
+    std::map<std::string, uint64_t> RefusalCounts() override;
 
+    /// Who sent the method call being processed. On failure, answers it with the error, and
+    /// logs and counts request (what was asked) as failed.
     template <class... Results>
-    bool identifyCaller(const sdbus::Result<Results...>& reply, Caller& caller);
+    bool identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
+                        Caller& caller);
     template <class Send> void answer(Send&& send);
     ModuleObject& addObject(const LoadedModule& module);
     ModuleObject* objectFor(const ModuleName& name);
@@ -60,6 +66,7 @@ class Manager final
     const ModuleIndex& index_;
     std::shared_ptr<spdlog::logger> logger_;
     std::map<ModuleName, std::unique_ptr<ModuleObject>> objects_;
+    CallerCache callers_;
 };
 
 } // namespace kmodd

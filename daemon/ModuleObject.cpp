@@ -28,13 +28,18 @@ void ModuleObject::update(const LoadedModule& module) {
     }
     module_ = module;
     if (!changed.empty()) {
+        unchanging_.reset();
         emitPropertiesChangedSignal(org::kmodd::Module1_adaptor::INTERFACE_NAME, changed);
     }
 }
 
 std::map<std::string, sdbus::Variant> ModuleObject::properties() {
-    return toProperties(
-        {Name(), State(), RefCount(), Holders(), Parameters(), FileFacts(fileFacts())});
+    if (!unchanging_) {
+        unchanging_ = toProperties({Name(), State(), RefCount(), Holders(), {}, fileFacts()});
+    }
+    auto properties = *unchanging_;
+    properties.insert_or_assign("Parameters", sdbus::Variant(Parameters()));
+    return properties;
 }
 
 std::string ModuleObject::Name() {

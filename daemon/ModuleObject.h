@@ -46,6 +46,9 @@ class ModuleObject final
     const Kernel& kernel_;
     const ModuleIndex& index_;
     std::optional<FileFacts> fileFacts_;
+    /// Every property but Parameters, as properties() returns them: built on the first call
+    /// after a change, since building a Variant costs far more than copying one.
+    std::optional<std::map<std::string, sdbus::Variant>> unchanging_;
 };
 
 } // namespace kmodd

@@ -58,4 +58,14 @@ ParameterList decodeParameters(std::string_view requestedName,
     return list;
 }
 
+RequestedName decodeRequestedName(std::string_view name) {
+    RequestedName decoded{validateRequestedName(name), std::nullopt};
+    try {
+        decoded.module = ModuleName::parse(decoded.requested);
+    } catch (const Error&) {
+        // An alias such as "pci:v*": the caller resolves it.
+    }
+    return decoded;
+}
+
 } // namespace kmodd

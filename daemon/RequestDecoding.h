@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,15 @@ inline constexpr std::uint64_t interactive = 0x1;     ///< polkit may ask for a 
 inline constexpr std::uint64_t forceVermagic = 0x2;   ///< MODULE_INIT_IGNORE_VERMAGIC
 inline constexpr std::uint64_t forceModversion = 0x4; ///< MODULE_INIT_IGNORE_MODVERSIONS
 } // namespace requestFlag
+
+/// The bits each state-changing method accepts.
+namespace acceptedFlags {
+inline constexpr std::uint64_t load =
+    requestFlag::interactive | requestFlag::forceVermagic | requestFlag::forceModversion;
+inline constexpr std::uint64_t unload = requestFlag::interactive;
+inline constexpr std::uint64_t reload = requestFlag::interactive;
+inline constexpr std::uint64_t loadBootModules = requestFlag::interactive;
+} // namespace acceptedFlags
 
 struct RequestFlags {
     bool interactive = false;
@@ -32,5 +42,15 @@ RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::strin
 /// alone). Throws Error(InvalidArgument) for a bad name or value, naming the requested module.
 ParameterList decodeParameters(std::string_view requestedName,
                                const std::map<std::string, std::string>& parameters);
+
+/// A name as a client asked for it (GetModule's argument).
+struct RequestedName {
+    std::string requested;            ///< as validateRequestedName accepted it
+    std::optional<ModuleName> module; ///< when it is a module name; nullopt for an alias
+};
+
+/// Validates a requested name (validateRequestedName) and reads it as a module name if it is
+/// one. Throws Error(InvalidArgument) quoting it.
+RequestedName decodeRequestedName(std::string_view name);
 
 } // namespace kmodd

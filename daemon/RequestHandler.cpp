@@ -7,9 +7,6 @@
 namespace kmodd {
 namespace {
 
-constexpr std::uint64_t loadFlagBits =
-    requestFlag::interactive | requestFlag::forceVermagic | requestFlag::forceModversion;
-
 std::string loadSummary(const LoadReport& report) {
     switch (report.status) {
     case LoadStatus::AlreadyLoaded:
@@ -28,6 +25,15 @@ std::string loadSummary(const LoadReport& report) {
         summary += " (inserted " + inserted + ")";
     }
     return summary;
+}
+
+// A missing main file is no error, but whoever removed it should read what is in force now.
+std::string reloadSummary(const std::filesystem::path& mainFile) {
+    if (std::error_code ignored; std::filesystem::exists(mainFile, ignored)) {
+        return "Reloaded the configuration";
+    }
+    return "Reloaded the configuration (" + mainFile.string() +
+           " does not exist: the built-in defaults apply)";
 }
 
 BootResult bootResult(const std::string& listed, const LoadOutcome& outcome) {
@@ -77,7 +83,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
     RequestFlags decoded;
     try {
         refuseWhenStopped();
-        decoded = decodeFlags(flags, loadFlagBits, "Load");
+        decoded = decodeFlags(flags, acceptedFlags::load, "Load");
         plan = std::make_shared<LoadPlan>(
             engine_.prepareLoad({name, decodeParameters(name, parameters), decoded.load}));
     } catch (...) {
@@ -121,7 +127,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
     RequestFlags decoded;
     try {
         refuseWhenStopped();
-        decoded = decodeFlags(flags, requestFlag::interactive, "Unload");
+        decoded = decodeFlags(flags, acceptedFlags::unload, "Unload");
         plan = engine_.prepareUnload(name);
     } catch (...) {
         finishUnload(record, currentError(), done);
@@ -158,7 +164,7 @@ void RequestHandler::reload(const Caller& caller, std::uint64_t flags, ReloadDon
     RequestFlags decoded;
     try {
         refuseWhenStopped();
-        decoded = decodeFlags(flags, requestFlag::interactive, "Reload");
+        decoded = decodeFlags(flags, acceptedFlags::reload, "Reload");
     } catch (...) {
         finishReload(record, currentError(), done);
         return;
@@ -179,14 +185,18 @@ void RequestHandler::reload(const Caller& caller, std::uint64_t flags, ReloadDon
                       });
 }
 
+void RequestHandler::refuse(const RequestRecord& record, const Error& error) {
+    log_.failure(record, error);
+    counters_.countRefusal(error.kind());
+}
+
 void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done) {
     try {
         refuseWhenStopped();
-        decodeFlags(flags, requestFlag::interactive, "LoadBootModules");
+        decodeFlags(flags, acceptedFlags::loadBootModules, "LoadBootModules");
     } catch (...) {
         const Error error = currentError();
-        log_.failure({.operation = Operation::LoadBootModules, .caller = caller, .flags = flags},
-                     error);
+        refuse({.operation = Operation::LoadBootModules, .caller = caller, .flags = flags}, error);
         done(error);
         return;
     }
@@ -237,12 +247,16 @@ void RequestHandler::runInKernelQueue(const std::string& key, KernelQueue::Work 
     }
 }
 
-void RequestHandler::finishLoad(const RequestRecord& record, std::variant<LoadReport, Error> result,
+void RequestHandler::finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                                 const LoadDone& done) {
     if (const auto* report = std::get_if<LoadReport>(&result)) {
+        record.alreadyLoaded = report->status != LoadStatus::Loaded;
         log_.success(record, loadSummary(*report));
+        if (!record.alreadyLoaded) {
+            counters_.countLoad();
+        }
     } else {
-        log_.failure(record, std::get<Error>(result));
+        refuse(record, std::get<Error>(result));
     }
     done({record.module, std::move(result)});
 }
@@ -250,9 +264,10 @@ void RequestHandler::finishLoad(const RequestRecord& record, std::variant<LoadRe
 void RequestHandler::finishUnload(const RequestRecord& record, const std::optional<Error>& error,
                                   const UnloadDone& done) {
     if (error) {
-        log_.failure(record, *error);
+        refuse(record, *error);
     } else {
         log_.success(record, "Unloaded " + record.module);
+        counters_.countUnload();
     }
     done({record.module, error});
 }
@@ -260,9 +275,9 @@ void RequestHandler::finishUnload(const RequestRecord& record, const std::option
 void RequestHandler::finishReload(const RequestRecord& record, const std::optional<Error>& error,
                                   const ReloadDone& done) {
     if (error) {
-        log_.failure(record, *error);
+        refuse(record, *error);
     } else {
-        log_.success(record, "Reloaded the configuration");
+        log_.success(record, reloadSummary(configFiles_.mainFile));
     }
     done(error);
 }

@@ -4,6 +4,7 @@
 #include "Caller.h"
 #include "MainThreadDispatcher.h"
 #include "ModuleEngine.h"
+#include "RequestCounters.h"
 #include "RequestLog.h"
 #include "RequestQueue.h"
 
@@ -56,7 +57,8 @@ std::string_view loadStatusName(LoadStatus status);
 /// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy, files,
 /// parameters) -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel
 /// queue's thread) -> publish (the publish callback refreshes the module table and the bus
-/// objects) -> log (RequestLog) -> answer (the done callback, exactly once).
+/// objects) -> log (RequestLog) and count (RequestCounters) -> answer (the done callback,
+/// exactly once).
 class RequestHandler {
   public:
     using LoadDone = std::function<void(const LoadOutcome&)>;
@@ -79,6 +81,10 @@ class RequestHandler {
     /// Loads the configuration's boot list one module after the other, each as a load request.
     void loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done);
 
+    /// Logs and counts a refused or failed request; whoever calls this sends the answer. Also
+    /// for requests refused before they reach the handler (their caller could not be identified).
+    void refuse(const RequestRecord& record, const Error& error);
+
     /// Reads the configuration files again and puts them in force. Throws
     /// Error(ConfigInvalid), and then the old configuration stays.
     void reloadConfig();
@@ -87,6 +93,9 @@ class RequestHandler {
     /// lets the running kernel operation finish and answers the queued ones with Busy. Their
     /// answers are posted to the dispatcher, which the caller then runs.
     void stop();
+
+    /// The outcomes so far, for Manager1's counter properties.
+    const RequestCounters& counters() const { return counters_; }
 
   private:
     struct BootRun;
@@ -97,7 +106,7 @@ class RequestHandler {
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
     void runInKernelQueue(const std::string& key, KernelQueue::Work work, KernelDone done);
-    void finishLoad(const RequestRecord& record, std::variant<LoadReport, Error> result,
+    void finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                     const LoadDone& done);
     void finishUnload(const RequestRecord& record, const std::optional<Error>& error,
                       const UnloadDone& done);
@@ -111,6 +120,7 @@ class RequestHandler {
     RequestLog& log_;
     ConfigFiles configFiles_;
     std::function<void()> publish_;
+    RequestCounters counters_;
     bool stopped_ = false;
     KernelQueue queue_{queueCapacity}; ///< last, so that its thread stops before the rest goes
 };

@@ -46,14 +46,27 @@ int priorityOf(ErrorKind kind) {
     }
 }
 
-const char* successId(Operation operation) {
-    switch (operation) {
+const char* successId(const RequestRecord& record) {
+    switch (record.operation) {
     case Operation::Unload:
         return messageId::moduleUnloaded;
     case Operation::Reload:
         return messageId::configReloaded;
     default:
-        return messageId::moduleLoaded;
+        return record.alreadyLoaded ? messageId::moduleAlreadyLoaded : messageId::moduleLoaded;
+    }
+}
+
+const char* failureId(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::NotAllowed:
+        return messageId::requestNotAllowed;
+    case ErrorKind::NotAuthorized:
+        return messageId::requestNotAuthorized;
+    case ErrorKind::Untrusted:
+        return messageId::moduleUntrusted;
+    default:
+        return messageId::requestFailed;
     }
 }
 
@@ -71,7 +84,15 @@ std::string whatWasAsked(const RequestRecord& record) {
     return "";
 }
 
+// A caller whose uid the bus could not tell (it left before kmodd asked) is only its bus name.
+bool isIdentified(const Caller& caller) {
+    return caller.uid != static_cast<uid_t>(-1);
+}
+
 std::string callerText(const Caller& caller) {
+    if (!isIdentified(caller)) {
+        return "; requested by bus name " + caller.busName;
+    }
     std::string text =
         "; requested by uid " + std::to_string(caller.uid) + ", pid " + std::to_string(caller.pid);
     if (!caller.unit.empty()) {
@@ -94,7 +115,7 @@ std::vector<std::string> journalFields(const RequestRecord& record, const Error*
                                        const std::string& summary) {
     std::string message;
     int priority = LOG_INFO;
-    const char* id = successId(record.operation);
+    const char* id = successId(record);
     if (error == nullptr) {
         message = summary;
     } else {
@@ -102,7 +123,7 @@ std::vector<std::string> journalFields(const RequestRecord& record, const Error*
         message = std::string(refused ? "Refused to " : "Could not ") + whatWasAsked(record) +
                   ": " + error->what();
         priority = priorityOf(error->kind());
-        id = refused ? messageId::requestRefused : messageId::requestFailed;
+        id = failureId(error->kind());
     }
     message += callerText(record.caller);
     std::vector<std::string> fields{
@@ -111,9 +132,11 @@ std::vector<std::string> journalFields(const RequestRecord& record, const Error*
         "MESSAGE_ID=" + std::string(id),
         "KMODD_OPERATION=" + std::string(operationName(record.operation)),
         "KMODD_RESULT=" + (error ? std::string(errorName(error->kind())) : std::string("ok")),
-        "KMODD_CALLER_UID=" + std::to_string(record.caller.uid),
-        "KMODD_CALLER_PID=" + std::to_string(record.caller.pid),
     };
+    if (isIdentified(record.caller)) {
+        fields.push_back("KMODD_CALLER_UID=" + std::to_string(record.caller.uid));
+        fields.push_back("KMODD_CALLER_PID=" + std::to_string(record.caller.pid));
+    }
     const std::pair<const char*, const std::string*> optional[] = {
         {"KMODD_MODULE=", &record.module},
         {"KMODD_REQUESTED=", &record.requested},

@@ -24,6 +24,7 @@ struct RequestRecord {
     std::uint64_t flags = 0;
     std::string module{};           ///< what the name resolved to, once known
     std::string kernelParameters{}; ///< what a load gives the kernel (defaults + request)
+    bool alreadyLoaded = false;     ///< a load found its module loaded or built in
 };
 
 /// Formats Load's a{ss} for the journal: "name=value flag", in name order.

@@ -10,8 +10,13 @@ packages=(
     # tests
     libgtest-dev libgmock-dev kmod xz-utils zstd gzip util-linux
     dbus-daemon polkitd
+    # the fuzz preset: clang and its libFuzzer runtime
+    clang libclang-rt-14-dev
     # VM tests and the demo (tests/vm): QEMU and the guest's userland, taken from this machine
-    qemu-system-x86 busybox-static systemd dbus dbus-bin iproute2
+    qemu-system-x86 busybox-static systemd dbus dbus-bin iproute2 python3-gi
+    # release builds (scripts/configure-release.sh: dpkg-buildflags) and the Debian package
+    # (scripts/package.sh: dpkg-shlibdeps computes its Depends)
+    dpkg-dev
 )
 
 missing=()

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <map>
+#include <sstream>
 #include <sys/stat.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace kmodd {
@@ -304,24 +306,70 @@ std::vector<fs::path> dropInFiles(const fs::path& directory) {
     return files;
 }
 
+// The mark of each document's root node, as LoadAll's nodes would carry it, for at most two
+// documents. It replaces LoadAll, which loops forever, allocating a null document per pass, on
+// malformed input that yaml-cpp 0.7 accepts without consuming it (jbeder/yaml-cpp#1319).
+class DocumentRoots final : public YAML::EventHandler {
+  public:
+    static std::vector<YAML::Mark> of(const std::string& yamlText) {
+        std::istringstream stream(yamlText);
+        YAML::Parser parser(stream);
+        DocumentRoots roots;
+        while (roots.marks_.size() < 2 && parser.HandleNextDocument(roots)) {
+        }
+        return roots.marks_;
+    }
+
+    void OnDocumentStart(const YAML::Mark&) override { atRoot_ = true; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+  private:
+    void node(const YAML::Mark& mark) {
+        if (atRoot_) {
+            marks_.push_back(mark);
+            atRoot_ = false;
+        }
+    }
+
+    std::vector<YAML::Mark> marks_;
+    bool atRoot_ = false;
+};
+
 } // namespace
 
 Config applyConfigText(Config base, const std::string& yamlText, const std::string& fileName) {
-    std::vector<YAML::Node> documents;
+    YAML::Node document;
+    std::vector<YAML::Mark> roots;
     try {
-        documents = YAML::LoadAll(yamlText);
+        roots = DocumentRoots::of(yamlText);
+        document = YAML::Load(yamlText);
     } catch (const YAML::Exception& error) {
-        throw Error(ErrorKind::ConfigInvalid, fileName + ":" + std::to_string(error.mark.line + 1) +
-                                                  ": invalid YAML: " + error.msg);
-    }
-    if (documents.size() > 1) {
         throw Error(ErrorKind::ConfigInvalid,
-                    fileName + ":" + std::to_string(documents[1].Mark().line + 1) +
+                    fileName + ":" + std::to_string(error.mark.line + 1) +
+                        ": invalid YAML: " + quoteForMessage(error.msg, 128));
+    }
+    if (roots.size() > 1) {
+        throw Error(ErrorKind::ConfigInvalid,
+                    fileName + ":" + std::to_string(roots[1].line + 1) +
                         ": a config file holds one YAML document, this is the second");
     }
-    if (!documents.empty()) {
-        DocumentReader(base, fileName).read(documents.front());
-    }
+    DocumentReader(base, fileName).read(document);
     return base;
 }
 

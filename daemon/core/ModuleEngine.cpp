@@ -91,14 +91,18 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
     }
     const std::string kernelCompression = kernel_.compression();
     for (const auto& file : plan.resolution.loadOrder) {
-        if (findLoaded(loaded, file.name)) {
-            continue;
+        try {
+            ModuleImage image = openModuleImage(config_.trustedPaths, file, kernelCompression);
+            const bool isTarget = file.name == target;
+            ParameterList parameters = isTarget ? plan.parameters : defaultsFor(file.name);
+            parameters.checkDeclared(file.name, image.modinfo.declaredParameters());
+            plan.modules.push_back({std::move(image), std::move(parameters)});
+        } catch (const Error&) {
+            // A loaded dependency needs no file, unless it is unloaded before the plan runs.
+            if (!findLoaded(loaded, file.name)) {
+                throw;
+            }
         }
-        ModuleImage image = openModuleImage(config_.trustedPaths, file, kernelCompression);
-        const bool isTarget = file.name == target;
-        ParameterList parameters = isTarget ? plan.parameters : defaultsFor(file.name);
-        parameters.checkDeclared(file.name, image.modinfo.declaredParameters());
-        plan.modules.push_back({std::move(image), std::move(parameters)});
     }
     const bool forced = finitFlags(plan.flags) != 0;
     if (forced && !plan.modules.empty() && !plan.modules.back().image.image.empty()) {
@@ -113,8 +117,13 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
 
 LoadReport ModuleEngine::load(LoadPlan& plan) {
     LoadReport report{plan.resolution.name, plan.status, {}};
+    // As modprobe does, looks at what is loaded now, not when the plan was made.
+    const auto loaded = kernel_.loadedModules();
     for (const auto& module : plan.modules) {
         const bool isTarget = module.image.file.name == plan.resolution.name;
+        if (!isTarget && findLoaded(loaded, module.image.file.name)) {
+            continue;
+        }
         if (insert(module.image, module.parameters, isTarget ? plan.flags : LoadFlags{})) {
             report.inserted.push_back(module.image.file.name);
         } else if (isTarget) {

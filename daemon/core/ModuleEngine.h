@@ -44,7 +44,9 @@ struct LoadPlan {
     ParameterList parameters; ///< what the requested module gets (defaults merged with request)
     LoadFlags flags;          ///< applied to the requested module only
     LoadStatus status = LoadStatus::Loaded; ///< AlreadyLoaded/BuiltIn: nothing to insert
-    std::vector<PlannedModule> modules;     ///< to insert, in order; loaded ones left out
+    /// The load order's modules, opened and checked; a dependency loaded already is left out
+    /// only if its file fails a check. load() skips those loaded by the time it runs.
+    std::vector<PlannedModule> modules;
 
     /// Key under which identical concurrent requests share one result.
     std::string key() const;
@@ -75,11 +77,13 @@ class ModuleEngine {
     const Policy& policy() const noexcept { return policy_; }
 
     /// Validates the name, resolves it, checks the policy, merges the YAML defaults, opens and
-    /// checks every file to insert and refuses undeclared parameters. Throws Error.
+    /// checks every file of the load order (dependencies loaded already too, in case they are
+    /// unloaded meanwhile) and refuses undeclared parameters. Throws Error.
     LoadPlan prepareLoad(const LoadRequest& request) const;
 
-    /// Inserts the plan's modules in order. EEXIST counts as success. Throws Error; modules
-    /// inserted before a failure stay loaded and are named in the log.
+    /// Inserts the plan's modules in order, skipping dependencies loaded now. EEXIST counts as
+    /// success. Throws Error; modules inserted before a failure stay loaded and are named in
+    /// the log.
     LoadReport load(LoadPlan& plan);
 
     /// Validates the name, checks the policy, that the module is loaded and has no holders.

@@ -75,6 +75,11 @@ ModuleIndex::Context ModuleIndex::open() const {
     }
     kmod_set_log_priority(context.get(), LOG_ERR);
     if (const int error = kmod_load_resources(context.get()); error < 0) {
+        // "Run depmod" would send the reader the wrong way.
+        if (std::error_code ignored; !std::filesystem::exists(directory_, ignored)) {
+            throw Error(ErrorKind::Failed,
+                        "the module directory " + directory_.string() + " does not exist");
+        }
         throw Error(ErrorKind::Failed, "cannot read the module index in " + directory_.string() +
                                            " (" + std::strerror(-error) + "): run depmod");
     }
@@ -138,7 +143,9 @@ Resolution ModuleIndex::resolve(std::string_view requested) const {
 ModuleMetadata ModuleIndex::metadata(const std::filesystem::path& file) const {
     ModuleMetadata metadata;
     kmod_module* opened = nullptr;
-    if (kmod_module_new_from_path(current(), file.c_str(), &opened) < 0) {
+    // One file's .modinfo needs no index: no stat() of every index file, as current() makes,
+    // for each module object the daemon publishes.
+    if (kmod_module_new_from_path(context_.get(), file.c_str(), &opened) < 0) {
         return metadata;
     }
     const ModulePtr module(opened);

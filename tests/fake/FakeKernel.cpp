@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <fstream>
 #include <linux/module.h>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -109,7 +111,7 @@ int FakeKernel::insert(Call call, std::span<const std::byte> image, const std::s
     }
     std::lock_guard lock(mutex_);
     const std::string name = names.empty() ? std::string() : names.front();
-    calls_.push_back({call, name, parameters, flags});
+    record({call, name, parameters, flags});
     if (name.empty()) {
         return ENOEXEC;
     }
@@ -126,13 +128,14 @@ int FakeKernel::insert(Call call, std::span<const std::byte> image, const std::s
     }
     modules_[name] = Entry{dependencies, 0, parameters};
     loadOrder_.push_back(name);
+    save();
     return 0;
 }
 
 int FakeKernel::deleteModule(const ModuleName& name, unsigned flags) {
     pause();
     std::lock_guard lock(mutex_);
-    calls_.push_back({Call::DeleteModule, name.str(), "", flags});
+    record({Call::DeleteModule, name.str(), "", flags});
     if (int errnum = 0; takeFailure(Call::DeleteModule, name.str(), errnum)) {
         return errnum;
     }
@@ -145,6 +148,7 @@ int FakeKernel::deleteModule(const ModuleName& name, unsigned flags) {
     }
     modules_.erase(found);
     std::erase(loadOrder_, name.str());
+    save();
     return 0;
 }
 
@@ -200,6 +204,13 @@ void FakeKernel::failNext(Call call, const std::string& module, int errnum) {
     failures_[{call, module}] = errnum;
 }
 
+void FakeKernel::failRandomly(unsigned percent, int errnum, unsigned seed) {
+    std::lock_guard lock(mutex_);
+    randomFailurePercent_ = percent;
+    randomFailureErrno_ = errnum;
+    random_.seed(seed);
+}
+
 void FakeKernel::setDelay(std::chrono::milliseconds delay) {
     std::lock_guard lock(mutex_);
     delay_ = delay;
@@ -209,6 +220,7 @@ void FakeKernel::addLoaded(const std::string& name, std::vector<std::string> dep
     std::lock_guard lock(mutex_);
     modules_[name] = Entry{std::move(dependencies), 0, ""};
     loadOrder_.push_back(name);
+    save();
 }
 
 void FakeKernel::setRefcount(const std::string& name, unsigned refcount) {
@@ -216,19 +228,42 @@ void FakeKernel::setRefcount(const std::string& name, unsigned refcount) {
     modules_.at(name).extraReferences = refcount;
 }
 
+void FakeKernel::persistTo(std::filesystem::path file) {
+    std::lock_guard lock(mutex_);
+    stateFile_ = std::move(file);
+    save();
+}
+
 std::vector<FakeKernel::Record> FakeKernel::calls() const {
     std::lock_guard lock(mutex_);
     return calls_;
 }
 
+void FakeKernel::stopRecordingCalls() {
+    std::lock_guard lock(mutex_);
+    recordingCalls_ = false;
+    calls_.clear();
+}
+
+void FakeKernel::record(Record call) {
+    if (recordingCalls_) {
+        calls_.push_back(std::move(call));
+    }
+}
+
 bool FakeKernel::takeFailure(Call call, const std::string& module, int& errnum) {
     const auto found = failures_.find({call, module});
-    if (found == failures_.end()) {
-        return false;
+    if (found != failures_.end()) {
+        errnum = found->second;
+        failures_.erase(found);
+        return true;
     }
-    errnum = found->second;
-    failures_.erase(found);
-    return true;
+    if (randomFailurePercent_ > 0 &&
+        std::uniform_int_distribution<unsigned>(0, 99)(random_) < randomFailurePercent_) {
+        errnum = randomFailureErrno_;
+        return true;
+    }
+    return false;
 }
 
 std::vector<std::string> FakeKernel::holdersOf(const std::string& name) const {
@@ -240,6 +275,28 @@ std::vector<std::string> FakeKernel::holdersOf(const std::string& name) const {
         }
     }
     return holders;
+}
+
+void FakeKernel::save() const {
+    if (!stateFile_) {
+        return;
+    }
+    const std::filesystem::path temporary = stateFile_->string() + ".new";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        for (const auto& name : loadOrder_) {
+            out << name;
+            for (const auto& dependency : modules_.at(name).dependencies) {
+                out << ':' << dependency;
+            }
+            out << '\n';
+        }
+        if (!out.flush()) {
+            throw std::runtime_error("cannot write the fake kernel's state to " +
+                                     temporary.string());
+        }
+    }
+    std::filesystem::rename(temporary, *stateFile_);
 }
 
 void FakeKernel::pause() const {

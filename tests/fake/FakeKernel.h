@@ -3,8 +3,11 @@
 #include "Kernel.h"
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -41,14 +44,24 @@ class FakeKernel final : public Kernel {
     void setCompression(std::string algorithm);
     /// The next call of that kind for module fails with errnum (once).
     void failNext(Call call, const std::string& module, int errnum);
+    /// From now on, percent of all calls fail with errnum, drawn from a generator seeded with
+    /// seed (as a one-shot failure does: nothing changes).
+    void failRandomly(unsigned percent, int errnum, unsigned seed);
     /// Every call sleeps this long before acting (to observe queueing).
     void setDelay(std::chrono::milliseconds delay);
+    /// Writes the module table to file now and after every change, one module a line in load
+    /// order ("b:a" for b depending on a), replacing the file in one rename: a kernel's state
+    /// outlives the process that loaded the modules.
+    void persistTo(std::filesystem::path file);
     /// Puts a module in the table directly, as if loaded outside kmodd.
     void addLoaded(const std::string& name, std::vector<std::string> dependencies = {});
     /// Sets a module's reference count (e.g. an open device).
     void setRefcount(const std::string& name, unsigned refcount);
 
     std::vector<Record> calls() const;
+    /// Stops keeping the records calls() returns: where nobody reads them (kmodd-test-daemon),
+    /// they would grow with every request.
+    void stopRecordingCalls();
 
   private:
     struct Entry {
@@ -59,15 +72,22 @@ class FakeKernel final : public Kernel {
 
     int insert(Call call, std::span<const std::byte> image, const std::string& parameters,
                unsigned flags);
+    void record(Record call);
     bool takeFailure(Call call, const std::string& module, int& errnum);
     std::vector<std::string> holdersOf(const std::string& name) const;
     void pause() const;
+    void save() const;
 
     mutable std::mutex mutex_;
     std::map<std::string, Entry> modules_;
     std::vector<std::string> loadOrder_;
     std::map<std::pair<Call, std::string>, int> failures_;
+    unsigned randomFailurePercent_ = 0;
+    int randomFailureErrno_ = 0;
+    std::minstd_rand random_;
+    std::optional<std::filesystem::path> stateFile_;
     std::vector<Record> calls_;
+    bool recordingCalls_ = true;
     std::string compression_;
     std::chrono::milliseconds delay_{0};
 };

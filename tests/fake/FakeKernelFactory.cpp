@@ -9,6 +9,11 @@
 //                           "a,b"; "b:a" makes b depend on (hold) a, e.g. "dummy,veth:dummy"
 //   KMODD_FAKE_FAILURES     one-shot failures, "CALL:MODULE:ERRNO,...", CALL being finit, init
 //                           or delete and ERRNO a name: "finit:dummy:ENOEXEC,delete:veth:EBUSY"
+//   KMODD_FAKE_RANDOM_FAILURES  "PERCENT:ERRNO:SEED": that share of all calls fails with ERRNO,
+//                           drawn from a generator seeded with SEED, e.g. "10:ENOMEM:1"
+//   KMODD_FAKE_STATE_FILE   the module table outlives the daemon in this file: read at start if
+//                           it exists (one KMODD_FAKE_PRELOADED entry a line, before those of
+//                           the variable) and rewritten on every change
 //
 // A malformed value stops the daemon with a message naming the variable.
 
@@ -20,6 +25,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 namespace {
@@ -50,14 +56,39 @@ std::string moduleName(const char* variable, const std::string& value, const std
     }
 }
 
-int errnoNamed(const std::string& name) {
+unsigned number(const char* variable, const std::string& value, const std::string& text) {
+    unsigned result = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), result);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        malformed(variable, value, "not a number");
+    }
+    return result;
+}
+
+int errnoNamed(const char* variable, const std::string& value, const std::string& name) {
     for (int number = 1; number < 4096; ++number) {
         const char* candidate = ::strerrorname_np(number);
         if (candidate != nullptr && name == candidate) {
             return number;
         }
     }
-    return 0;
+    malformed(variable, value, "unknown errno name");
+}
+
+// Entries "a" or "b:a" (b depends on a), in the order they were loaded.
+void addLoaded(FakeKernel& kernel, const char* variable, const std::string& value,
+               const std::vector<std::string>& entries) {
+    for (const auto& entry : entries) {
+        auto names = split(entry, ':');
+        if (names.empty()) {
+            malformed(variable, value, "an entry is empty");
+        }
+        std::vector<std::string> dependencies;
+        for (std::size_t i = 1; i < names.size(); ++i) {
+            dependencies.push_back(moduleName(variable, value, names[i]));
+        }
+        kernel.addLoaded(moduleName(variable, value, names.front()), std::move(dependencies));
+    }
 }
 
 FakeKernel::Call callNamed(const std::string& name) {
@@ -82,31 +113,21 @@ std::string environment(const char* variable) {
 
 std::unique_ptr<kmodd::Kernel> makeKernel() {
     auto kernel = std::make_unique<FakeKernel>();
+    kernel->stopRecordingCalls();
     kernel->setCompression(environment("KMODD_FAKE_COMPRESSION"));
 
     if (const std::string delay = environment("KMODD_FAKE_DELAY_MS"); !delay.empty()) {
-        unsigned milliseconds = 0;
-        const auto [end, error] =
-            std::from_chars(delay.data(), delay.data() + delay.size(), milliseconds);
-        if (error != std::errc() || end != delay.data() + delay.size()) {
-            malformed("KMODD_FAKE_DELAY_MS", delay, "not a number of milliseconds");
-        }
-        kernel->setDelay(std::chrono::milliseconds(milliseconds));
+        kernel->setDelay(std::chrono::milliseconds(number("KMODD_FAKE_DELAY_MS", delay, delay)));
     }
 
-    const std::string preloaded = environment("KMODD_FAKE_PRELOADED");
-    for (const auto& entry : split(preloaded, ',')) {
-        auto names = split(entry, ':');
-        if (names.empty()) {
-            malformed("KMODD_FAKE_PRELOADED", preloaded, "an entry is empty");
-        }
-        std::vector<std::string> dependencies;
-        for (std::size_t i = 1; i < names.size(); ++i) {
-            dependencies.push_back(moduleName("KMODD_FAKE_PRELOADED", preloaded, names[i]));
-        }
-        kernel->addLoaded(moduleName("KMODD_FAKE_PRELOADED", preloaded, names.front()),
-                          std::move(dependencies));
+    const std::string stateFile = environment("KMODD_FAKE_STATE_FILE");
+    if (std::ifstream state(stateFile); state) {
+        std::ostringstream text;
+        text << state.rdbuf();
+        addLoaded(*kernel, "KMODD_FAKE_STATE_FILE", stateFile, split(text.str(), '\n'));
     }
+    const std::string preloaded = environment("KMODD_FAKE_PRELOADED");
+    addLoaded(*kernel, "KMODD_FAKE_PRELOADED", preloaded, split(preloaded, ','));
 
     const std::string failures = environment("KMODD_FAKE_FAILURES");
     for (const auto& entry : split(failures, ',')) {
@@ -114,12 +135,21 @@ std::unique_ptr<kmodd::Kernel> makeKernel() {
         if (parts.size() != 3) {
             malformed("KMODD_FAKE_FAILURES", failures, "use CALL:MODULE:ERRNO");
         }
-        const int errnum = errnoNamed(parts[2]);
-        if (errnum == 0) {
-            malformed("KMODD_FAKE_FAILURES", failures, "unknown errno name");
-        }
         kernel->failNext(callNamed(parts[0]), moduleName("KMODD_FAKE_FAILURES", failures, parts[1]),
-                         errnum);
+                         errnoNamed("KMODD_FAKE_FAILURES", failures, parts[2]));
+    }
+
+    if (const std::string random = environment("KMODD_FAKE_RANDOM_FAILURES"); !random.empty()) {
+        const auto parts = split(random, ':');
+        if (parts.size() != 3) {
+            malformed("KMODD_FAKE_RANDOM_FAILURES", random, "use PERCENT:ERRNO:SEED");
+        }
+        kernel->failRandomly(number("KMODD_FAKE_RANDOM_FAILURES", random, parts[0]),
+                             errnoNamed("KMODD_FAKE_RANDOM_FAILURES", random, parts[1]),
+                             number("KMODD_FAKE_RANDOM_FAILURES", random, parts[2]));
+    }
+    if (!stateFile.empty()) {
+        kernel->persistTo(stateFile);
     }
     return kernel;
 }

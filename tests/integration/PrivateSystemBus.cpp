@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The policy part of /usr/share/dbus-1/system.conf; what it leaves out (user, fork, pid file,
-// syslog, service activation) would only get in the way of a throwaway bus.
+// syslog, the setuid activation helper) would only get in the way of a throwaway bus.
 constexpr const char* systemBusPolicy = R"(
   <policy context="default">
     <allow user="*"/>
@@ -40,7 +40,8 @@ constexpr const char* systemBusPolicy = R"(
   </policy>
 )";
 
-std::string configText(const fs::path& socket, const std::vector<fs::path>& policies) {
+std::string configText(const fs::path& socket, const std::vector<fs::path>& policies,
+                       const std::optional<fs::path>& serviceDirectory) {
     std::string config =
         R"(<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -49,6 +50,9 @@ std::string configText(const fs::path& socket, const std::vector<fs::path>& poli
   <auth>EXTERNAL</auth>
   <listen>unix:path=)" +
         socket.string() + "</listen>\n" + systemBusPolicy;
+    if (serviceDirectory) {
+        config += "  <servicedir>" + serviceDirectory->string() + "</servicedir>\n";
+    }
     for (const auto& policy : policies) {
         config += "  <include>" + policy.string() + "</include>\n";
     }
@@ -67,13 +71,16 @@ bool acceptsConnections(const fs::path& socket) {
 } // namespace
 
 PrivateSystemBus::PrivateSystemBus(const ScratchDirectory& directory,
-                                   const std::vector<fs::path>& policies)
+                                   const std::vector<fs::path>& policies,
+                                   const std::optional<fs::path>& serviceDirectory)
     : socket_(directory / "system_bus_socket"), address_("unix:path=" + socket_.string()),
       log_(directory / "dbus-daemon.log"),
-      daemon_({"dbus-daemon", "--nofork", "--nosyslog",
-               "--config-file=" +
-                   directory.write("system-bus.conf", configText(socket_, policies)).string()},
-              {.logFile = log_}) {
+      daemon_(
+          {"dbus-daemon", "--nofork", "--nosyslog",
+           "--config-file=" +
+               directory.write("system-bus.conf", configText(socket_, policies, serviceDirectory))
+                   .string()},
+          {.logFile = log_}) {
     waitUntil(
         [&] {
             if (!daemon_.running()) {

@@ -4,12 +4,15 @@
 #include "WaitUntil.h"
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 
 namespace kmodd::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 std::unique_ptr<ModuleTree> buildModuleTree() {
     auto tree = std::make_unique<ModuleTree>();
@@ -28,6 +31,15 @@ std::unique_ptr<ModuleTree> buildModuleTree() {
     tree->index();
     fs::permissions(tree->pathOf("tampered"), fs::perms(0666));
     return tree;
+}
+
+// Single quotes for sh: nothing inside is special but the quote itself.
+std::string shellQuoted(const std::string& text) {
+    std::string quoted = "'";
+    for (const char c : text) {
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return quoted + "'";
 }
 
 } // namespace
@@ -50,20 +62,6 @@ boot: [dummy, veth]
 
 void ServiceTest::SetUp() {
     directory_.emplace("integration");
-    const fs::path source = KMODD_SOURCE_DIR;
-
-    bus_.emplace(*directory_, std::vector<fs::path>{
-                                  source / "dbus/org.kmodd.Manager1.conf",
-                                  "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"});
-    // Inherited by every client and daemon started from here, and read by sd-bus in this
-    // process, exactly as on a real system.
-    ::setenv("DBUS_SYSTEM_BUS_ADDRESS", bus_->address().c_str(), 1);
-    connection_ = sdbus::createSystemBusConnection();
-    busDaemon_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
-
-    polkit_.emplace(*directory_, source);
-    waitForName("org.freedesktop.PolicyKit1", [&] { return polkit_->running(); });
-
     writeConfig(defaultConfig());
     const auto dropIns = directory_->createDirectories("kmodd.yaml.d");
     const auto options = daemonOptions();
@@ -72,10 +70,55 @@ void ServiceTest::SetUp() {
         "--config",        configFile().string(), "--drop-in-directory",
         dropIns.string()};
     argv.insert(argv.end(), options.arguments.begin(), options.arguments.end());
+    activatable_ = options.activatable;
+    if (activatable_) {
+        writeActivationFile(argv, options.environment);
+    }
+
+    startBus();
     daemon_.emplace(argv, SpawnOptions{.environment = options.environment,
                                        .logFile = *directory_ / "kmodd.log"});
     waitForName(busName, [&] { return daemon_->running(); });
     manager_ = sdbus::createProxy(*connection_, busName, managerPath);
+}
+
+void ServiceTest::startBus() {
+    const fs::path source = KMODD_SOURCE_DIR;
+    bus_.emplace(
+        *directory_,
+        std::vector<fs::path>{source / "dbus/org.kmodd.Manager1.conf",
+                              "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"},
+        activatable_ ? std::optional(*directory_ / "dbus-services") : std::nullopt);
+    // Inherited by every client and daemon started from here, and read by sd-bus in this
+    // process, exactly as on a real system.
+    ::setenv("DBUS_SYSTEM_BUS_ADDRESS", bus_->address().c_str(), 1);
+    connection_ = sdbus::createSystemBusConnection();
+    busDaemon_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+
+    polkit_.emplace(*directory_, source);
+    waitForName("org.freedesktop.PolicyKit1", [&] { return polkit_->running(); });
+}
+
+// A script rather than the command line itself, for the test's environment, the log and the
+// exit status (the bus is the parent, not us). The bus tells the service its address.
+void ServiceTest::writeActivationFile(const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& environment) {
+    std::string script = "#!/bin/sh\nexport DBUS_SYSTEM_BUS_ADDRESS=\"$DBUS_STARTER_ADDRESS\"";
+    for (const auto& variable : environment) {
+        script += " " + shellQuoted(variable);
+    }
+    script += "\n";
+    for (const auto& argument : argv) {
+        script += shellQuoted(argument) + " ";
+    }
+    const auto status = *directory_ / "activated-kmodd.status";
+    script += ">>" + shellQuoted((*directory_ / "kmodd.log").string()) + " 2>&1\n" + "echo $? >" +
+              shellQuoted(status.string() + ".new") + " && mv " +
+              shellQuoted(status.string() + ".new") + " " + shellQuoted(status.string()) + "\n";
+    const auto executable =
+        directory_->write("activate-kmodd.sh", script, fs::perms(0755)).string();
+    directory_->write("dbus-services/org.kmodd.Manager1.service",
+                      "[D-BUS Service]\nName=org.kmodd.Manager1\nExec=" + executable + "\n");
 }
 
 void ServiceTest::TearDown() {
@@ -85,6 +128,8 @@ void ServiceTest::TearDown() {
         EXPECT_EQ(outcome.exitCode, 0) << "kmodd did not end cleanly on SIGTERM; its log:\n"
                                        << daemonLog();
         daemon_.reset();
+    } else if (activatable_ && busDaemon_ && nameHasOwner(busName)) {
+        stopActivatedDaemon();
     }
     busDaemon_.reset();
     connection_.reset();
@@ -92,6 +137,41 @@ void ServiceTest::TearDown() {
     bus_.reset();
     ::unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
     directory_.reset();
+}
+
+void ServiceTest::stopActivatedDaemon() {
+    const auto status = *directory_ / "activated-kmodd.status";
+    fs::remove(status);
+    ::kill(pidOf(busName), SIGTERM);
+    waitUntil([&] { return fs::exists(status); }, "the kmodd the bus started to exit");
+    EXPECT_EQ(readText(status), "0\n")
+        << "the kmodd the bus started did not end cleanly on SIGTERM; the log:\n"
+        << daemonLog();
+}
+
+pid_t ServiceTest::pidOf(const std::string& name) {
+    std::uint32_t pid = 0;
+    busDaemon_->callMethod("GetConnectionUnixProcessID")
+        .onInterface("org.freedesktop.DBus")
+        .withArguments(name)
+        .storeResultsTo(pid);
+    return static_cast<pid_t>(pid);
+}
+
+Outcome ServiceTest::waitForDaemonExit(std::chrono::milliseconds timeout) {
+    const auto outcome = daemon_->wait(timeout);
+    daemon_.reset();
+    return outcome;
+}
+
+void ServiceTest::restartBus() {
+    manager_.reset();
+    busDaemon_.reset();
+    connection_.reset();
+    polkit_.reset();
+    bus_.reset();
+    startBus();
+    manager_ = sdbus::createProxy(*connection_, busName, managerPath);
 }
 
 bool ServiceTest::nameHasOwner(const std::string& name) {
@@ -114,6 +194,16 @@ void ServiceTest::waitForName(const std::string& name,
             return nameHasOwner(name);
         },
         name + " to appear on the bus");
+}
+
+void ServiceTest::waitUntilSubscribed(Subprocess& monitor) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!monitor.waitForOutput("dummy", 100ms)) {
+        ASSERT_TRUE(monitor.running()) << monitor.stop({}).describe();
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "kmodctl monitor printed nothing";
+        ASSERT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
+        ASSERT_EQ(kmodctl({"unload", "dummy"}).exitCode, exitCode::success);
+    }
 }
 
 Outcome ServiceTest::kmodctl(const std::vector<std::string>& arguments,

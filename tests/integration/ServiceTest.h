@@ -42,6 +42,10 @@ class ServiceTest : public ::testing::Test {
     struct DaemonOptions {
         std::vector<std::string> environment{}; ///< e.g. KMODD_FAKE_FAILURES=...
         std::vector<std::string> arguments{};   ///< added to the command line
+        /// The bus also gets an activation file for kmodd (same command line and environment),
+        /// so that a call made after kmodd has gone starts it again, as where systemd is not
+        /// PID 1. TearDown stops such a kmodd too and checks that it ended cleanly.
+        bool activatable = false;
     };
 
     /// What SetUp starts the daemon with; fixtures override it.
@@ -57,6 +61,10 @@ class ServiceTest : public ::testing::Test {
                     std::optional<Credentials> user = std::nullopt);
     Outcome busctl(const std::vector<std::string>& arguments,
                    std::optional<Credentials> user = std::nullopt);
+    /// Waits until a running `kmodctl monitor` has subscribed: events from before are not its
+    /// to see, so dummy is loaded and unloaded until the monitor reports it. Fails the test
+    /// (fatally) when the monitor exits or prints nothing for 10 s.
+    void waitUntilSubscribed(Subprocess& monitor);
 
     /// A method call on Manager1 from this process (root), for the D-Bus error names.
     sdbus::IProxy& manager() { return *manager_; }
@@ -74,13 +82,28 @@ class ServiceTest : public ::testing::Test {
     /// The daemon's log so far, for failure messages.
     std::string daemonLog() const;
 
+    /// The pid of the process that owns a bus name now (for kmodd: the one SetUp started, or
+    /// the one the bus started after it).
+    pid_t pidOf(const std::string& name);
+    /// Waits for the kmodd SetUp started to exit (after a test has killed it, or by itself) and
+    /// returns how it ended; TearDown then leaves it alone.
+    Outcome waitForDaemonExit(std::chrono::milliseconds timeout);
+    /// Kills dbus-daemon and starts a new one on the same address; polkitd goes with the old
+    /// bus and is started again. kmodd is left to cope.
+    void restartBus();
+
     static const ModuleTree& modules();
 
   private:
+    void startBus();
+    void writeActivationFile(const std::vector<std::string>& argv,
+                             const std::vector<std::string>& environment);
+    void stopActivatedDaemon();
     bool nameHasOwner(const std::string& name);
     void waitForName(const std::string& name, const std::function<bool()>& providerRunning);
 
     std::optional<ScratchDirectory> directory_;
+    bool activatable_ = false;
     std::optional<PrivateSystemBus> bus_;
     std::optional<PrivatePolkit> polkit_;
     std::optional<Subprocess> daemon_;

@@ -169,15 +169,7 @@ TEST_F(AnObjectManager, ListsAnObjectForEveryLoadedModuleByEscapedName) {
 TEST_F(TheMonitorCommand, PrintsModulesAsTheyComeAndGo) {
     Subprocess monitor({KMODCTL, "monitor"});
 
-    // Events from before the monitor subscribed are not its to see: load and unload until it
-    // reports one, then once more to see both.
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!monitor.waitForOutput("dummy", 100ms)) {
-        ASSERT_TRUE(monitor.running()) << monitor.stop({}).describe();
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "kmodctl monitor printed nothing";
-        ASSERT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
-        ASSERT_EQ(kmodctl({"unload", "dummy"}).exitCode, exitCode::success);
-    }
+    ASSERT_NO_FATAL_FAILURE(waitUntilSubscribed(monitor));
     ASSERT_EQ(kmodctl({"load", "veth"}).exitCode, exitCode::success);
     ASSERT_EQ(kmodctl({"unload", "veth"}).exitCode, exitCode::success);
 

@@ -4,9 +4,14 @@
 #include "ErrorFrom.h"
 #include "ScratchDirectory.h"
 
+#include <cstring>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <thread>
+#include <unistd.h>
 
 namespace kmodd {
 namespace {
@@ -237,6 +242,24 @@ class ConfigFiles : public ::testing::Test {
     fs::path mainFile() const { return tmp_ / "kmodd.yaml"; }
     fs::path dropIns() const { return tmp_ / "kmodd.yaml.d"; }
 
+    /// loadConfig's error when kmodd has the capabilities kmodd.service leaves it
+    /// (CapabilityBoundingSet=CAP_SYS_MODULE): without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH,
+    /// root too is held to file modes. Capabilities are per thread: the test's others keep theirs.
+    std::string loadErrorAsTheService() const {
+        std::string error;
+        std::thread([&] {
+            __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+            __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+            ASSERT_EQ(::syscall(SYS_capget, &header, data), 0) << std::strerror(errno);
+            for (const int capability : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH}) {
+                data[CAP_TO_INDEX(capability)].effective &= ~CAP_TO_MASK(capability);
+            }
+            ASSERT_EQ(::syscall(SYS_capset, &header, data), 0) << std::strerror(errno);
+            error = configError([&] { loadConfig(mainFile(), dropIns()); });
+        }).join();
+        return error;
+    }
+
     const testing::ScratchDirectory tmp_{"config"};
 };
 
@@ -287,6 +310,29 @@ TEST_F(ConfigFiles, RefuseAMainFileThatCannotBeRead) {
     fs::create_directories(mainFile());
     EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
               mainFile().string() + ": cannot be read: not a regular file");
+}
+
+TEST_F(ConfigFiles, RefuseAMainFileMadeUnreadable) {
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n");
+    fs::permissions(mainFile(), fs::perms::none);
+
+    EXPECT_EQ(loadErrorAsTheService(), mainFile().string() + ": cannot be read: Permission denied");
+}
+
+TEST_F(ConfigFiles, RefuseADropInMadeUnreadableNamingIt) {
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n");
+    tmp_.write("kmodd.yaml.d/10-deny.yaml", "deny: [floppy]\n");
+    fs::permissions(dropIns() / "10-deny.yaml", fs::perms::none);
+
+    EXPECT_EQ(loadErrorAsTheService(),
+              (dropIns() / "10-deny.yaml").string() + ": cannot be read: Permission denied");
+}
+
+TEST_F(ConfigFiles, RefuseADropInDirectoryMadeUnreadable) {
+    tmp_.write("kmodd.yaml.d/10-deny.yaml", "deny: [floppy]\n");
+    fs::permissions(dropIns(), fs::perms::none);
+
+    EXPECT_EQ(loadErrorAsTheService(), dropIns().string() + ": cannot be read: Permission denied");
 }
 
 TEST_F(ConfigFiles, RefuseAFifoWithoutWaitingForAWriter) {

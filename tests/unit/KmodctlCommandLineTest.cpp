@@ -7,7 +7,9 @@
 namespace kmodctl {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Invocation parse(std::vector<std::string_view> arguments) {
     return parseCommandLine(arguments);
@@ -88,6 +90,14 @@ TEST(AKmodctlCommandLine, RefusesUnknownCommandsAndOptions) {
     EXPECT_THAT(usageErrorFrom({"--json=pretty"}), HasSubstr("unknown option '--json=pretty'"));
     EXPECT_THAT(usageErrorFrom({"-q"}), HasSubstr("unknown option '-q'"));
     EXPECT_THAT(usageErrorFrom({"help", "frobnicate"}), HasSubstr("unknown command 'frobnicate'"));
+}
+
+TEST(AKmodctlCommandLine, SuggestsTheCommandsCloseToAMisspeltOne) {
+    EXPECT_THAT(usageErrorFrom({"lod", "dummy"}),
+                EndsWith("unknown command 'lod'; did you mean load?"));
+    EXPECT_THAT(usageErrorFrom({"stauts", "dummy"}), EndsWith("; did you mean status?"));
+    EXPECT_THAT(usageErrorFrom({"help", "unlod"}), EndsWith("; did you mean unload?"));
+    EXPECT_THAT(usageErrorFrom({"insmod", "dummy"}), Not(HasSubstr("did you mean")));
 }
 
 TEST(AKmodctlCommandLine, RefusesForceOptionsOutsideLoad) {

@@ -27,6 +27,18 @@ TEST(AKmodctlHelp, ShowsACommandsUsageAndOptions) {
     EXPECT_THAT(helpText(Verb::List), Not(HasSubstr("--force-vermagic")));
 }
 
+TEST(AKmodctlHelp, HasAPageForEveryCommand) {
+    for (Verb verb : {Verb::List, Verb::Load, Verb::Unload, Verb::Status, Verb::Monitor,
+                      Verb::Reload, Verb::Boot}) {
+        const std::string help = helpText(verb);
+        EXPECT_THAT(help, StartsWith("Usage: kmodctl [OPTIONS] " + std::string(verbName(verb))))
+            << help;
+        EXPECT_THAT(help, HasSubstr("\nOptions:\n")) << help;
+        EXPECT_THAT(help, HasSubstr("-h, --help")) << help;
+        EXPECT_THAT(help, HasSubstr("Exit status:")) << help;
+    }
+}
+
 TEST(AKmodctlHelp, ShowsTheVersion) {
     EXPECT_THAT(versionText(), MatchesRegex("kmodctl [0-9]+\\.[0-9]+\\.[0-9]+\n"));
 }

@@ -33,6 +33,14 @@ TEST(AKmodctlModuleList, IsAJsonArrayWithTheSameFields) {
     EXPECT_EQ(formatModuleList({}, true), "[]\n");
 }
 
+TEST(AKmodctlModuleList, ColoursOnlyTheStateOfLiveModulesWhenAsked) {
+    const std::vector<ModuleSummary> modules{{"veth", "live", 0, {}}, {"bridge", "going", 1, {}}};
+    EXPECT_EQ(formatModuleList(modules, false, true), "MODULE  STATE  REFS  USED-BY\n"
+                                                      "bridge  going     1\n"
+                                                      "veth    \x1b[0;32mlive\x1b[0m      0\n");
+    EXPECT_EQ(formatModuleList(modules, true, true), formatModuleList(modules, true));
+}
+
 TEST(AKmodctlModuleStatus, IsABlockOfAlignedLabels) {
     EXPECT_EQ(formatModuleDetails(dummyDetails, false),
               "    Module: dummy\n"
@@ -55,6 +63,14 @@ TEST(AKmodctlModuleStatus, ShowsADashForWhatIsEmpty) {
     EXPECT_NE(text.find("Parameters: -\n"), std::string::npos) << text;
 }
 
+TEST(AKmodctlModuleStatus, ColoursTheStateOfALiveOrBuiltinModuleWhenAsked) {
+    EXPECT_NE(formatModuleDetails(dummyDetails, false, true).find("State: \x1b[0;32mlive\x1b[0m\n"),
+              std::string::npos);
+    ModuleDetails unloaded = dummyDetails;
+    unloaded.state = "unloaded";
+    EXPECT_EQ(formatModuleDetails(unloaded, false, true), formatModuleDetails(unloaded, false));
+}
+
 TEST(AKmodctlModuleStatus, IsAJsonObjectWithEveryField) {
     EXPECT_EQ(formatModuleDetails(dummyDetails, true),
               R"({"name":"dummy","state":"live","refcount":1,"holders":["a","b"],)"
@@ -62,6 +78,12 @@ TEST(AKmodctlModuleStatus, IsAJsonObjectWithEveryField) {
               R"("path":"/lib/modules/6.1.0/kernel/drivers/net/dummy.ko.xz",)"
               R"("version":"","signer":"Debian Secure Boot CA"})"
               "\n");
+}
+
+TEST(AKmodctlError, IsOneLineWithARedPrefixWhenAsked) {
+    EXPECT_EQ(formatError("module 'x' not found", false), "kmodctl: module 'x' not found\n");
+    EXPECT_EQ(formatError("module 'x' not found", true),
+              "\x1b[0;1;31mkmodctl:\x1b[0m module 'x' not found\n");
 }
 
 TEST(AKmodctlLoadOutput, IsQuietOnSuccessUnlessVerbose) {

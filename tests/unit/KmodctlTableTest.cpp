@@ -13,6 +13,17 @@ TEST(AKmodctlTable, PadsColumnsToTheirWidestCellWithoutTrailingSpaces) {
                      "snd_hda_intel    12  a,b\n");
 }
 
+TEST(AKmodctlTable, PaintsTheCellsOfAColumnAfterPaddingThemButNotItsHeading) {
+    const auto brackets = [](const std::string& cell) {
+        return "[" + cell + "]";
+    };
+    const std::string table = formatTable({{"MODULE"}, {"STATE", false, brackets}, {"REFS", true}},
+                                          {{"dummy", "live", "0"}, {"veth", "coming", "12"}});
+    EXPECT_EQ(table, "MODULE  STATE   REFS\n"
+                     "dummy   [live]       0\n"
+                     "veth    [coming]    12\n");
+}
+
 TEST(AKmodctlTable, PrintsTheHeadingForNoRows) {
     EXPECT_EQ(formatTable({{"A"}, {"B"}}, {}), "A  B\n");
 }

@@ -134,6 +134,16 @@ TEST_F(AModuleEngine, SkipsDependenciesThatAreAlreadyLoaded) {
     EXPECT_EQ(names(report.inserted), (std::vector<std::string>{"middle", "top_mod"}));
 }
 
+// Requests run in arrival order: a load queued behind the unload of its dependency loads it.
+TEST_F(AModuleEngine, LoadsADependencyUnloadedAfterThePlanWasMade) {
+    start();
+    load("base");
+    LoadPlan plan = engine->prepareLoad({"middle", {}, {}});
+    unload("base");
+    const auto report = engine->load(plan);
+    EXPECT_EQ(names(report.inserted), (std::vector<std::string>{"base", "middle"}));
+}
+
 TEST_F(AModuleEngine, ResolvesAnAliasBeforeLoading) {
     start();
     EXPECT_EQ(load("top-alias").module.str(), "top_mod");

@@ -162,12 +162,21 @@ TEST_F(AModuleIndex, RefusesAnAliasOfSeveralModulesNamingThem) {
                 AllOf(HasSubstr("'shared-alias'"), HasSubstr("first, second")));
 }
 
-TEST_F(AModuleIndex, RefusesADirectoryWithoutAnIndex) {
+TEST_F(AModuleIndex, RefusesADirectoryWithoutAnIndexSayingToRunDepmod) {
+    const testing::ScratchDirectory empty("no-index");
+
+    EXPECT_THAT(
+        errorFrom([&] { ModuleIndex index(empty.path(), std::vector{configDirectory.path()}); },
+                  ErrorKind::Failed),
+        AllOf(HasSubstr(empty.path().string()), HasSubstr("depmod")));
+}
+
+TEST_F(AModuleIndex, RefusesAMissingDirectorySayingItDoesNotExist) {
     const auto missing = tree.moduleDirectory() / "missing";
 
-    EXPECT_THAT(errorFrom([&] { ModuleIndex index(missing, std::vector{configDirectory.path()}); },
-                          ErrorKind::Failed),
-                AllOf(HasSubstr(missing.string()), HasSubstr("depmod")));
+    EXPECT_EQ(errorFrom([&] { ModuleIndex index(missing, std::vector{configDirectory.path()}); },
+                        ErrorKind::Failed),
+              "the module directory " + missing.string() + " does not exist");
 }
 
 TEST_F(AModuleIndex, ReadsTheVersionOfAModuleFile) {

@@ -78,3 +78,17 @@ TEST(RequestParameters, NameAnAliasThatIsNoModuleNameInTheirErrors) {
         EXPECT_THAT(error.what(), HasSubstr("pci_v00008086d_"));
     }
 }
+
+TEST(ADecodedName, IsReadAsAModuleNameWhenItIsOne) {
+    const RequestedName decoded = decodeRequestedName("snd-dummy");
+
+    EXPECT_EQ(decoded.requested, "snd-dummy");
+    EXPECT_EQ(decoded.module, ModuleName::parse("snd_dummy"));
+}
+
+TEST(ADecodedName, IsLeftToBeResolvedWhenItIsAnAlias) {
+    const RequestedName decoded = decodeRequestedName("pci:v00008086d*");
+
+    EXPECT_EQ(decoded.requested, "pci:v00008086d*");
+    EXPECT_EQ(decoded.module, std::nullopt);
+}

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <set>
 
 using namespace kmodd;
-using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -61,7 +61,7 @@ TEST(AJournalRecord, RecordsARefusalAsAWarningWithItsOwnMessageId) {
     const auto fields = journalFields(loadRecord(), &refusal, "");
 
     EXPECT_EQ(field(fields, "KMODD_RESULT"), "NotAuthorized");
-    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::requestRefused);
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::requestNotAuthorized);
     EXPECT_EQ(field(fields, "PRIORITY"), "4");
     EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("Refused to load 'net-dummy'"));
     EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("not authorized to load dummy"));
@@ -76,6 +76,35 @@ TEST(AJournalRecord, RecordsAKernelFailureAsAnError) {
     EXPECT_EQ(field(fields, "PRIORITY"), "3");
 }
 
+TEST(AJournalRecord, HasOneMessageIdPerOutcome) {
+    RequestRecord alreadyLoaded = loadRecord();
+    alreadyLoaded.alreadyLoaded = true;
+    RequestRecord unload = loadRecord();
+    unload.operation = Operation::Unload;
+    const RequestRecord reload{.operation = Operation::Reload};
+    const Error notAllowed(ErrorKind::NotAllowed, "policy");
+    const Error notAuthorized(ErrorKind::NotAuthorized, "polkit");
+    const Error untrusted(ErrorKind::Untrusted, "world-writable");
+    const Error inUse(ErrorKind::InUse, "used by bridge");
+    const auto idOf = [](const RequestRecord& record, const Error* error) {
+        return field(journalFields(record, error, "done"), "MESSAGE_ID");
+    };
+
+    EXPECT_EQ(idOf(loadRecord(), nullptr), messageId::moduleLoaded);
+    EXPECT_EQ(idOf(alreadyLoaded, nullptr), messageId::moduleAlreadyLoaded);
+    EXPECT_EQ(idOf(unload, nullptr), messageId::moduleUnloaded);
+    EXPECT_EQ(idOf(reload, nullptr), messageId::configReloaded);
+    EXPECT_EQ(idOf(loadRecord(), &notAllowed), messageId::requestNotAllowed);
+    EXPECT_EQ(idOf(unload, &notAuthorized), messageId::requestNotAuthorized);
+    EXPECT_EQ(idOf(loadRecord(), &untrusted), messageId::moduleUntrusted);
+    EXPECT_EQ(idOf(unload, &inUse), messageId::requestFailed);
+    const std::set<std::string> ids{messageId::moduleLoaded,      messageId::moduleAlreadyLoaded,
+                                    messageId::moduleUnloaded,    messageId::configReloaded,
+                                    messageId::requestNotAllowed, messageId::requestNotAuthorized,
+                                    messageId::moduleUntrusted,   messageId::requestFailed};
+    EXPECT_EQ(ids.size(), 8u) << "two outcomes share a MESSAGE_ID";
+}
+
 TEST(AJournalRecord, LeavesOutFieldsWithNothingToSay) {
     const RequestRecord record{.operation = Operation::Reload, .caller = {"", 0, 1, ""}};
     const auto fields = journalFields(record, nullptr, "Reloaded the configuration");
@@ -87,4 +116,18 @@ TEST(AJournalRecord, LeavesOutFieldsWithNothingToSay) {
           "KMODD_CALLER_UNIT", "KMODD_CALLER_BUS_NAME", "KMODD_FLAGS"}) {
         EXPECT_EQ(field(fields, name), "(absent)") << name;
     }
+}
+
+TEST(AJournalRecord, NamesAnUnidentifiedCallerByItsBusNameOnly) {
+    RequestRecord record = loadRecord();
+    record.caller = {.busName = ":1.77"};
+    const Error failure(ErrorKind::Failed, "cannot identify the caller :1.77: no such name");
+    const auto fields = journalFields(record, &failure, "");
+
+    EXPECT_EQ(field(fields, "KMODD_CALLER_BUS_NAME"), ":1.77");
+    EXPECT_EQ(field(fields, "KMODD_CALLER_UID"), "(absent)");
+    EXPECT_EQ(field(fields, "KMODD_CALLER_PID"), "(absent)");
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::requestFailed);
+    EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("; requested by bus name :1.77"));
+    EXPECT_THAT(field(fields, "MESSAGE"), Not(HasSubstr("uid")));
 }

@@ -1,0 +1,95 @@
+// kmodd-bench-syscalls: the floor under any module loader, for the real-kernel benchmarks
+// (bench/vm/kernel.sh). Each cycle opens and finit_module()s the given files in order, then
+// delete_module(O_NONBLOCK)s them in reverse order, as a loader that resolved nothing would.
+//
+//   kmodd-bench-syscalls CYCLES MODULE.ko...
+//
+// Prints one line per cycle: the nanoseconds spent inserting and removing. The module name
+// given to delete_module is the file name without ".ko", '-' read as '_' as the kernel does.
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ModuleFile {
+    std::string path;
+    std::string name;
+};
+
+[[noreturn]] void die(const std::string& what, int error) {
+    std::cerr << "kmodd-bench-syscalls: " << what << ": " << std::strerror(error) << "\n";
+    std::exit(EXIT_FAILURE);
+}
+
+ModuleFile moduleFile(const std::string& path) {
+    std::string name = std::filesystem::path(path).filename().string();
+    if (!name.ends_with(".ko")) {
+        std::cerr << "kmodd-bench-syscalls: " << path << " is not an uncompressed .ko file\n";
+        std::exit(2);
+    }
+    name.resize(name.size() - 3);
+    std::replace(name.begin(), name.end(), '-', '_');
+    return {path, name};
+}
+
+void insert(const ModuleFile& module) {
+    const int fd = open(module.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        die("cannot open " + module.path, errno);
+    }
+    if (syscall(SYS_finit_module, fd, "", 0) != 0) {
+        die("cannot load " + module.name, errno);
+    }
+    close(fd);
+}
+
+void remove(const ModuleFile& module) {
+    if (syscall(SYS_delete_module, module.name.c_str(), O_NONBLOCK) != 0) {
+        die("cannot unload " + module.name, errno);
+    }
+}
+
+std::int64_t nanosecondsSince(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        std::cerr << "usage: kmodd-bench-syscalls CYCLES MODULE.ko...\n";
+        return 2;
+    }
+    const int cycles = std::atoi(argv[1]);
+    std::vector<ModuleFile> modules;
+    for (int i = 2; i < argc; ++i) {
+        modules.push_back(moduleFile(argv[i]));
+    }
+    for (int cycle = 0; cycle < cycles; ++cycle) {
+        const auto inserting = Clock::now();
+        for (const auto& module : modules) {
+            insert(module);
+        }
+        const auto inserted = nanosecondsSince(inserting);
+        const auto removing = Clock::now();
+        for (auto module = modules.rbegin(); module != modules.rend(); ++module) {
+            remove(*module);
+        }
+        std::cout << inserted << " " << nanosecondsSince(removing) << "\n";
+    }
+    return EXIT_SUCCESS;
+}

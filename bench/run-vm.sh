@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The real-kernel benchmarks (BENCHMARKS.md, "Real kernel (QEMU guest)"): builds the install
+# tree as the vm ctest fixture does (tests/vm/install-tree.sh), adds kmodd-bench-syscalls and
+# the run's settings in a second tree, runs bench/vm/kernel.sh in the guest (plain mode) and
+# prints Markdown tables on stdout; the guest's progress goes to stderr. Needs what the vm
+# tests need (tests/vm/README.md), root among it.
+# Environment: BUILD_DIR (default build/bench-vm), CYCLES (per method and module, default 20),
+# BOOT_RUNS (per method, default 5), and run-vm.sh's KMODD_VM_* (KMODD_VM_TIMEOUT default 900).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=${BUILD_DIR:-build/bench-vm}
+cycles=${CYCLES:-20}
+boot_runs=${BOOT_RUNS:-5}
+# Real modules of the guest's kernel that load without hardware; 8 of them pull in others.
+boot_modules=(dummy ifb veth vxlan macvlan macvtap bridge bonding team nlmon vcan can-raw tun
+    ipvlan geneve sit ip_gre ipip 8021q tcp_bbr)
+
+tests/vm/install-tree.sh . "$build_dir" "$build_dir/destdir" >/dev/null
+bench_tree=$build_dir/bench-tree
+rm -rf "$bench_tree"
+mkdir -p "$bench_tree/usr/libexec/kmodd-bench"
+cp "$build_dir/bench/kmodd-bench-syscalls" "$bench_tree/usr/libexec/kmodd-bench/"
+{
+    printf 'CYCLES=%d\n' "$cycles"
+    printf 'BOOT_RUNS=%d\n' "$boot_runs"
+    printf 'BOOT_MODULES=(%s)\n' "${boot_modules[*]}"
+} >"$bench_tree/usr/libexec/kmodd-bench/settings"
+
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+KMODD_VM_TIMEOUT=${KMODD_VM_TIMEOUT:-900} \
+    tests/vm/run-vm.sh plain bench/vm/kernel.sh "$build_dir/destdir" "$bench_tree" >&2
+results=${KMODD_VM_CACHE:-build/vm-cache}/results/kernel-plain
+
+echo "## Real kernel (QEMU guest): $started"
+echo
+echo "Guest: Linux $(sed -n 's/^RELEASE=//p' "$results/run.conf"), QEMU TCG, 1 vCPU;" \
+     "host: $(nproc) cores, load average $load_before before the run," \
+     "$(cut -d' ' -f1-3 /proc/loadavg) after."
+echo
+python3 bench/vm/report.py "$results"
