@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <elf.h>
+#include <unistd.h>
 
 namespace kmodd {
 namespace {
@@ -19,16 +22,66 @@ constexpr unsigned char hostByteOrder =
                 "the file is not a valid kernel module: " + std::string(reason));
 }
 
-bool fits(std::span<const std::byte> image, std::uint64_t offset, std::uint64_t size) {
-    return offset <= image.size() && size <= image.size() - offset;
-}
+// The image's bytes, wherever they are. at() is only asked for ranges within size().
+class Image {
+  public:
+    virtual ~Image() = default;
+    virtual std::uint64_t size() const = 0;
+    virtual std::span<const std::byte> at(std::uint64_t offset, std::uint64_t length) = 0;
 
-// Copies a header out of the image: ELF offsets need not be aligned for T.
-template <typename T> T readAt(std::span<const std::byte> image, std::uint64_t offset) {
-    T value;
-    std::memcpy(&value, image.data() + offset, sizeof(T));
-    return value;
-}
+    bool fits(std::uint64_t offset, std::uint64_t length) const {
+        return offset <= size() && length <= size() - offset;
+    }
+
+    // Copies a header out of the image: ELF offsets need not be aligned for T.
+    template <typename T> T read(std::uint64_t offset) {
+        T value;
+        std::memcpy(&value, at(offset, sizeof(T)).data(), sizeof(T));
+        return value;
+    }
+};
+
+class ImageInMemory final : public Image {
+  public:
+    explicit ImageInMemory(std::span<const std::byte> bytes) : bytes_(bytes) {}
+    std::uint64_t size() const override { return bytes_.size(); }
+    std::span<const std::byte> at(std::uint64_t offset, std::uint64_t length) override {
+        return bytes_.subspan(offset, length);
+    }
+
+  private:
+    std::span<const std::byte> bytes_;
+};
+
+class ImageInFile final : public Image {
+  public:
+    ImageInFile(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+    std::uint64_t size() const override { return size_; }
+    std::span<const std::byte> at(std::uint64_t offset, std::uint64_t length) override {
+        auto& part = parts_.emplace_back(length);
+        for (std::uint64_t done = 0; done < length;) {
+            const ssize_t n =
+                ::pread(fd_, part.data() + done, length - done, static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw Error(ErrorKind::Failed,
+                            std::string("reading it failed: ") + std::strerror(errno));
+            }
+            if (n == 0) {
+                reject("the file is shorter than it was a moment ago");
+            }
+            done += static_cast<std::uint64_t>(n);
+        }
+        return part;
+    }
+
+  private:
+    int fd_;
+    std::uint64_t size_;
+    std::deque<std::vector<std::byte>> parts_; ///< what at() returned, alive as long as this
+};
 
 struct Elf32 {
     using Header = Elf32_Ehdr;
@@ -41,23 +94,22 @@ struct Elf64 {
 };
 
 template <typename Section>
-std::span<const std::byte> contentsOf(std::span<const std::byte> image, const Section& section,
-                                      std::string_view what) {
+std::span<const std::byte> contentsOf(Image& image, const Section& section, std::string_view what) {
     if (section.sh_type == SHT_NOBITS) {
         reject("the " + std::string(what) + " has no contents");
     }
-    if (!fits(image, section.sh_offset, section.sh_size)) {
+    if (!image.fits(section.sh_offset, section.sh_size)) {
         reject("the " + std::string(what) + " lies outside the file");
     }
-    return image.subspan(section.sh_offset, section.sh_size);
+    return image.at(section.sh_offset, section.sh_size);
 }
 
-template <typename Elf> std::span<const std::byte> findModinfo(std::span<const std::byte> image) {
+template <typename Elf> std::span<const std::byte> findModinfo(Image& image) {
     using Section = typename Elf::Section;
     if (image.size() < sizeof(typename Elf::Header)) {
         reject("the ELF header is truncated");
     }
-    const auto header = readAt<typename Elf::Header>(image, 0);
+    const auto header = image.read<typename Elf::Header>(0);
     if (header.e_type != ET_REL) {
         reject("it is not a relocatable object");
     }
@@ -68,14 +120,17 @@ template <typename Elf> std::span<const std::byte> findModinfo(std::span<const s
     if (header.e_shnum == 0) {
         reject("it has no section headers");
     }
-    if (!fits(image, header.e_shoff, std::uint64_t{header.e_shnum} * sizeof(Section))) {
+    if (!image.fits(header.e_shoff, std::uint64_t{header.e_shnum} * sizeof(Section))) {
         reject("the section header table lies outside the file");
     }
     if (header.e_shstrndx >= header.e_shnum) {
         reject("the section name table index is out of range");
     }
+    const auto table = image.at(header.e_shoff, std::uint64_t{header.e_shnum} * sizeof(Section));
     const auto section = [&](std::size_t index) {
-        return readAt<Section>(image, header.e_shoff + index * sizeof(Section));
+        Section value;
+        std::memcpy(&value, table.data() + index * sizeof(Section), sizeof(Section));
+        return value;
     };
 
     const auto names = contentsOf(image, section(header.e_shstrndx), "section name table");
@@ -95,14 +150,18 @@ template <typename Elf> std::span<const std::byte> findModinfo(std::span<const s
     reject("it has no .modinfo section");
 }
 
-} // namespace
+using Entries = std::vector<std::pair<std::string, std::string>>;
 
-ModInfo ModInfo::read(std::span<const std::byte> image) {
-    if (image.size() < EI_NIDENT || std::memcmp(image.data(), ELFMAG, SELFMAG) != 0) {
+Entries entriesOf(Image& image) {
+    if (image.size() < EI_NIDENT) {
+        reject("it is not an ELF file");
+    }
+    const auto ident = image.at(0, EI_NIDENT);
+    if (std::memcmp(ident.data(), ELFMAG, SELFMAG) != 0) {
         reject("it is not an ELF file");
     }
     const auto identity = [&](std::size_t index) {
-        return std::to_integer<int>(image[index]);
+        return std::to_integer<int>(ident[index]);
     };
     if (identity(EI_DATA) != hostByteOrder) {
         reject("it is not in the host's byte order");
@@ -122,7 +181,7 @@ ModInfo ModInfo::read(std::span<const std::byte> image) {
         reject("its ELF class is " + std::to_string(identity(EI_CLASS)));
     }
 
-    ModInfo info;
+    Entries entries;
     std::string_view text(reinterpret_cast<const char*>(modinfo.data()), modinfo.size());
     while (!text.empty()) {
         const auto end = std::min(text.find('\0'), text.size());
@@ -130,9 +189,25 @@ ModInfo ModInfo::read(std::span<const std::byte> image) {
         text.remove_prefix(std::min(end + 1, text.size()));
         const auto equals = entry.find('=');
         if (equals != std::string_view::npos) {
-            info.entries_.emplace_back(entry.substr(0, equals), entry.substr(equals + 1));
+            entries.emplace_back(entry.substr(0, equals), entry.substr(equals + 1));
         }
     }
+    return entries;
+}
+
+} // namespace
+
+ModInfo ModInfo::read(std::span<const std::byte> image) {
+    ImageInMemory inMemory(image);
+    ModInfo info;
+    info.entries_ = entriesOf(inMemory);
+    return info;
+}
+
+ModInfo ModInfo::readFile(int fd, std::uint64_t size) {
+    ImageInFile inFile(fd, size);
+    ModInfo info;
+    info.entries_ = entriesOf(inFile);
     return info;
 }
 

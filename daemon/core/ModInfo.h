@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <span>
 #include <string>
@@ -16,6 +17,10 @@ class ModInfo {
     /// Reads an uncompressed module image (ELF32 or ELF64, host byte order). Throws
     /// Error(KernelRejected) when the image is not a well-formed ELF relocatable object.
     static ModInfo read(std::span<const std::byte> image);
+    /// The same for an uncompressed image in a file, read with pread: only the ELF header, the
+    /// section headers and the two sections needed, not the whole file (a module directory on
+    /// a network file system pays for every byte). Throws Error(Failed) when reading fails.
+    static ModInfo readFile(int fd, std::uint64_t size);
 
     /// Every value stored under key, e.g. values("alias").
     std::vector<std::string> values(std::string_view key) const;

@@ -3,12 +3,25 @@
 #include "Error.h"
 #include "TrustedFile.h"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace kmodd {
 namespace {
+
+[[noreturn]] void readFailed(const ModuleFile& file) {
+    throw Error(ErrorKind::Failed, "cannot load " + file.name.str() + ": reading " +
+                                       file.path.string() + " failed: " + std::strerror(errno));
+}
+
+Error tooLarge(const ModuleFile& file) {
+    return Error(ErrorKind::KernelRejected, "cannot load " + file.name.str() + ": " +
+                                                file.path.string() +
+                                                " is larger than any kernel module");
+}
 
 std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
     std::vector<std::byte> data;
@@ -19,20 +32,37 @@ std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
             continue;
         }
         if (n < 0) {
-            throw Error(ErrorKind::Failed, "cannot load " + file.name.str() + ": reading " +
-                                               file.path.string() +
-                                               " failed: " + std::strerror(errno));
+            readFailed(file);
         }
         if (n == 0) {
             return data;
         }
         if (data.size() + static_cast<std::size_t>(n) > maxModuleSize) {
-            throw Error(ErrorKind::KernelRejected, "cannot load " + file.name.str() + ": " +
-                                                       file.path.string() +
-                                                       " is larger than any kernel module");
+            throw tooLarge(file);
         }
         data.insert(data.end(), buffer, buffer + n);
     }
+}
+
+// Enough of the start of the file for every compression magic.
+std::vector<std::byte> readMagic(int fd, const ModuleFile& file) {
+    std::array<std::byte, 8> magic{};
+    ssize_t n;
+    do {
+        n = ::pread(fd, magic.data(), magic.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        readFailed(file);
+    }
+    return {magic.begin(), magic.begin() + n};
+}
+
+std::uint64_t sizeOf(int fd, const ModuleFile& file) {
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) {
+        readFailed(file);
+    }
+    return static_cast<std::uint64_t>(status.st_size);
 }
 
 } // namespace
@@ -41,20 +71,31 @@ ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoo
                             const ModuleFile& file, std::string_view kernelCompression) {
     ModuleImage module{
         file, openTrustedModule(trustedRoots, file.path), Compression::None, false, {}, {}};
-    std::vector<std::byte> contents = readAll(module.fd.get(), file);
+    const int fd = module.fd.get();
+    const std::uint64_t size = sizeOf(fd, file);
+    if (size > maxModuleSize) {
+        throw tooLarge(file);
+    }
+    module.compression = detectCompression(readMagic(fd, file));
+    std::vector<std::byte> contents;
+    if (module.compression != Compression::None) {
+        contents = readAll(fd, file);
+    }
     try {
-        module.compression = detectCompression(contents);
-        if (module.compression != Compression::None) {
-            contents = decompress(module.compression, contents);
-            module.kernelDecompresses = compressionName(module.compression) == kernelCompression;
+        if (module.compression == Compression::None) {
+            // finit_module reads the file itself: read only what modinfo needs.
+            module.modinfo = ModInfo::readFile(fd, size);
+            return module;
         }
+        contents = decompress(module.compression, contents);
+        module.kernelDecompresses = compressionName(module.compression) == kernelCompression;
         module.modinfo = ModInfo::read(contents);
+        if (!module.kernelDecompresses) {
+            module.image = std::move(contents);
+        }
     } catch (const Error& error) {
         throw Error(error.kind(), "cannot load " + file.name.str() + " from " + file.path.string() +
                                       ": " + error.what());
-    }
-    if (module.compression != Compression::None && !module.kernelDecompresses) {
-        module.image = std::move(contents);
     }
     return module;
 }

@@ -12,8 +12,9 @@
 
 namespace kmodd {
 
-/// A module file opened through the trusted-path rules and read once: the descriptor that
-/// finit_module gets, the modinfo of those same bytes, and (only when the kernel cannot
+/// A module file opened through the trusted-path rules: the descriptor that finit_module gets,
+/// the modinfo read through that same descriptor (only the parts of an uncompressed file that
+/// hold it; all of a compressed one, decompressed), and (only when the kernel cannot
 /// decompress the file itself) the decompressed image for init_module.
 struct ModuleImage {
     ModuleFile file;

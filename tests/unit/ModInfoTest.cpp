@@ -2,10 +2,12 @@
 
 #include "Error.h"
 #include "ModuleTree.h"
+#include "UniqueFd.h"
 
 #include <bit>
 #include <cstring>
 #include <elf.h>
+#include <fcntl.h>
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -171,6 +173,34 @@ TEST(AModInfo, RefusesEveryTruncationOfACompiledModule) {
 
     for (std::size_t size = 0; size < image.size(); ++size) {
         EXPECT_THROW(ModInfo::read(std::span(image).first(size)), Error) << "size " << size;
+    }
+}
+
+TEST(AModInfoReadThroughADescriptor, HasTheEntriesOfTheWholeImage) {
+    ModuleTree tree;
+    const auto path = tree.add({.name = "dummy", .parameters = {"numdummies:int"}});
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_GE(fd.get(), 0);
+
+    const auto info = ModInfo::readFile(fd.get(), std::filesystem::file_size(path));
+
+    EXPECT_EQ(info.entries(), ModInfo::read(readFile(path)).entries());
+    EXPECT_THAT(info.declaredParameters(), ElementsAre("numdummies"));
+}
+
+TEST(AModInfoReadThroughADescriptor, RefusesAFileShorterThanItsSizeSaid) {
+    ModuleTree tree;
+    const auto path = tree.add({.name = "dummy"});
+    const auto size = std::filesystem::file_size(path);
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_GE(fd.get(), 0);
+    std::filesystem::resize_file(path, size / 2);
+
+    try {
+        ModInfo::readFile(fd.get(), size);
+        ADD_FAILURE() << "the truncated file was accepted";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::KernelRejected);
     }
 }
 
