@@ -6,7 +6,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace kmodd {
@@ -57,22 +56,14 @@ std::vector<std::byte> readMagic(int fd, const ModuleFile& file) {
     return {magic.begin(), magic.begin() + n};
 }
 
-std::uint64_t sizeOf(int fd, const ModuleFile& file) {
-    struct stat status {};
-    if (::fstat(fd, &status) != 0) {
-        readFailed(file);
-    }
-    return static_cast<std::uint64_t>(status.st_size);
-}
-
 } // namespace
 
 ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
                             const ModuleFile& file, std::string_view kernelCompression) {
-    ModuleImage module{
-        file, openTrustedModule(trustedRoots, file.path), Compression::None, false, {}, {}};
+    TrustedModuleFile opened = openTrustedModule(trustedRoots, file.path);
+    const std::uint64_t size = opened.size;
+    ModuleImage module{file, std::move(opened.fd), Compression::None, false, {}, {}};
     const int fd = module.fd.get();
-    const std::uint64_t size = sizeOf(fd, file);
     if (size > maxModuleSize) {
         throw tooLarge(file);
     }

@@ -129,16 +129,17 @@ class TrustedWalk {
         return fd;
     }
 
-    UniqueFd openFile(int parent, const std::string& name) const {
+    TrustedModuleFile openFile(int parent, const std::string& name) const {
         // Checked before it is opened for reading: opening a FIFO or a device can block or act.
         checkFile(statOf(openAt(parent, name, O_PATH, "the file")));
         UniqueFd fd = openAt(parent, name, O_RDONLY | O_NOCTTY | O_NONBLOCK, "the file");
-        checkFile(statOf(fd));
+        const struct stat st = statOf(fd);
+        checkFile(st);
         // Back to ordinary blocking reads: O_NONBLOCK is the only status flag that was set.
         if (::fcntl(fd.get(), F_SETFL, 0) != 0) {
             fail(errno);
         }
-        return fd;
+        return {std::move(fd), static_cast<std::uint64_t>(st.st_size)};
     }
 
   private:
@@ -198,7 +199,8 @@ class TrustedWalk {
 
 } // namespace
 
-UniqueFd openTrustedModule(const std::vector<fs::path>& trustedRoots, const fs::path& file) {
+TrustedModuleFile openTrustedModule(const std::vector<fs::path>& trustedRoots,
+                                    const fs::path& file) {
     const TrustedWalk walk(file);
     if (!file.is_absolute()) {
         walk.refuse("the path is not absolute");

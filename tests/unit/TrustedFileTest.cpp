@@ -21,7 +21,7 @@ constexpr uid_t nobody = 65534;
 // pass every rule; each test breaks one rule.
 class ATrustedOpen : public ::testing::Test {
   protected:
-    UniqueFd open(const fs::path& file) const { return openTrustedModule({root_}, file); }
+    UniqueFd open(const fs::path& file) const { return openTrustedModule({root_}, file).fd; }
 
     // The error an open of file throws; fails the test if it opens.
     Error refusal(const fs::path& file, const std::vector<fs::path>& roots = {}) const {
@@ -184,13 +184,13 @@ TEST_F(ATrustedOpen, AcceptsATrustedRootReachedThroughASymlink) {
 }
 
 TEST_F(ATrustedOpen, AcceptsATrustedRootWrittenWithATrailingSlash) {
-    const UniqueFd fd = openTrustedModule({root_.string() + "/"}, module_);
+    const UniqueFd fd = openTrustedModule({root_.string() + "/"}, module_).fd;
 
     EXPECT_EQ(contentsOf(fd), "module contents");
 }
 
 TEST_F(ATrustedOpen, UsesWhicheverTrustedRootHoldsTheFile) {
-    const UniqueFd fd = openTrustedModule({tmp_ / "usr/lib/modules", root_}, module_);
+    const UniqueFd fd = openTrustedModule({tmp_ / "usr/lib/modules", root_}, module_).fd;
 
     EXPECT_EQ(contentsOf(fd), "module contents");
 }
