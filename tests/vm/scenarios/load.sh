@@ -1,9 +1,10 @@
 #!/bin/bash
 # vm-services: dbus polkit kmodd
 # Loading and unloading real modules of the Debian kernel through kmodd: parameters and their
-# effect, the YAML defaults and a request's overrides, dependencies, aliases, built-in
-# modules, a module in use, bad parameters, and xz- and zstd-compressed modules (this kernel
-# cannot decompress: they go through init_module).
+# effect, the YAML defaults and a request's overrides, dependencies, parameter values in
+# kmodctl status, "did you mean" for a near-miss name, kmodctl monitor --json, aliases,
+# built-in modules, a module in use, bad parameters, and xz- and zstd-compressed modules (this
+# kernel cannot decompress: they go through init_module).
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib/assert.sh
 . "$(dirname "$0")/lib/assert.sh"
@@ -32,12 +33,15 @@ expect 0 kmodctl unload dummy
 step "the request's numdummies=4 overrode the default"
 write_config '{}'
 
-expect 0 kmodctl --verbose load vxlan
+expect 0 kmodctl --verbose load vxlan log_ecn_error=N
 expect_loaded udp_tunnel ip6_udp_tunnel vxlan
 # /proc/modules lists the newest first: the dependencies went in before vxlan.
 order=$(grep -E '^(vxlan|udp_tunnel|ip6_udp_tunnel) ' /proc/modules | cut -d' ' -f1 | xargs)
 [[ $order == "vxlan "* ]] || fail "vxlan was not loaded after its dependencies: $order"
 step "vxlan came with its dependencies, loaded first ($order, newest first): $output"
+expect 0 kmodctl status vxlan
+expect_output "Parameters: log_ecn_error=N"
+step "kmodctl status vxlan shows the parameter's value from sysfs: log_ecn_error=N"
 expect_refused 1 vxlan kmodctl unload udp_tunnel
 expect_loaded udp_tunnel
 expect 0 kmodctl unload vxlan
@@ -45,6 +49,29 @@ expect_not_loaded vxlan
 step "vxlan unloaded; udp_tunnel and ip6_udp_tunnel stay until asked for"
 expect 0 kmodctl unload udp_tunnel
 expect 0 kmodctl unload ip6_udp_tunnel
+
+expect_refused 4 "did you mean dummy?" kmodctl load dumy
+
+# The JSON monitor subscribes asynchronously: load and unload until it reports, then once more.
+kmodctl monitor --json >/tmp/monitor.json &
+monitor=$!
+for _ in $(seq 50); do
+    grep -q dummy /tmp/monitor.json && break
+    expect 0 kmodctl load dummy
+    expect 0 kmodctl unload dummy
+done
+expect 0 kmodctl load veth
+expect 0 kmodctl unload veth
+for _ in $(seq 50); do
+    grep -qxF '{"event":"unloaded","module":"veth"}' /tmp/monitor.json && break
+    sleep 0.1
+done
+kill "$monitor"
+wait "$monitor" || true
+for event in '{"event":"loaded","module":"veth"}' '{"event":"unloaded","module":"veth"}'; do
+    grep -qxF "$event" /tmp/monitor.json || fail "kmodctl monitor --json did not print $event"
+done
+step "kmodctl monitor --json printed JSON lines: $(grep '"veth"' /tmp/monitor.json | paste -sd ' ')"
 
 expect 0 kmodctl load rtnl-link-dummy numdummies=1
 expect_loaded dummy
