@@ -2,8 +2,10 @@
 
 #include "Error.h"
 
+#include <cstdint>
 #include <cstdlib>
-#include <sdbus-c++/Error.h>
+#include <map>
+#include <sdbus-c++/sdbus-c++.h>
 #include <systemd/sd-login.h>
 #include <unistd.h>
 
@@ -19,17 +21,29 @@ std::string unitOf(pid_t pid) {
     return name;
 }
 
-Caller callerOf(const sdbus::Message& message) {
+Caller callerOf(sdbus::IProxy& busDriver, const std::string& sender) {
     Caller caller;
-    caller.busName = message.getSender();
+    caller.busName = sender;
+    // One call for both, where sd-bus's per-credential queries make a round trip each. The uid
+    // is the one the bus daemon saw on connect, not one read from /proc/PID later, which would
+    // race with PID reuse.
+    std::map<std::string, sdbus::Variant> credentials;
     try {
-        // The effective uid is what the bus daemon saw on connect (GetConnectionUnixUser);
-        // sd-bus would read the real uid from /proc/PID, racing with PID reuse.
-        caller.uid = message.getCredsEuid();
-        caller.pid = message.getCredsPid();
+        busDriver.callMethod("GetConnectionCredentials")
+            .onInterface("org.freedesktop.DBus")
+            .withArguments(sender)
+            .storeResultsTo(credentials);
+        const auto uid = credentials.find("UnixUserID");
+        const auto pid = credentials.find("ProcessID");
+        if (uid == credentials.end() || pid == credentials.end()) {
+            throw Error(ErrorKind::Failed, "cannot identify the caller " + sender +
+                                               ": the bus daemon does not know its uid and pid");
+        }
+        caller.uid = uid->second.get<std::uint32_t>();
+        caller.pid = static_cast<pid_t>(pid->second.get<std::uint32_t>());
     } catch (const sdbus::Error& error) {
         throw Error(ErrorKind::Failed,
-                    "cannot identify the caller " + caller.busName + ": " + error.getMessage());
+                    "cannot identify the caller " + sender + ": " + error.getMessage());
     }
     caller.unit = unitOf(caller.pid);
     return caller;

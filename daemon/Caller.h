@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <sdbus-c++/Message.h>
+#include <sdbus-c++/IProxy.h>
 #include <string>
 #include <sys/types.h>
 #include <unordered_map>
@@ -20,9 +20,10 @@ struct Caller {
     std::string unit{}; ///< systemd unit of the process, or empty
 };
 
-/// The sender of a method call. Throws Error(Failed) when the bus cannot tell who it is (the
-/// caller has disconnected meanwhile).
-Caller callerOf(const sdbus::Message& message);
+/// The connection behind a unique bus name, as the bus daemon (busDriver: a proxy for
+/// org.freedesktop.DBus) describes it. Throws Error(Failed) when the bus cannot tell who it is
+/// (the caller has disconnected meanwhile).
+Caller callerOf(sdbus::IProxy& busDriver, const std::string& sender);
 
 /// kmodd acting on its own (loading the boot list at start).
 Caller kmoddItself();
@@ -31,7 +32,7 @@ Caller kmoddItself();
 std::string unitOf(pid_t pid);
 
 /// Callers remembered by unique bus name, so that a client calling again costs no round trip to
-/// the bus (callerOf() asks the bus daemon, blocking the loop, twice). This is exact: the bus
+/// the bus (callerOf() asks the bus daemon, blocking the loop). This is exact: the bus
 /// daemon recorded uid and pid when the connection was made, and never gives a unique name to
 /// another connection. The unit is read afresh on every call. At most capacity names are kept,
 /// the oldest going first.

@@ -20,7 +20,8 @@ Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, Modul
                  std::shared_ptr<spdlog::logger> logger)
     : AdaptorInterfaces(connection, managerObjectPath), connection_(connection),
       requests_(requests), table_(table), kernel_(kernel), index_(index),
-      logger_(std::move(logger)) {
+      logger_(std::move(logger)),
+      busDriver_(sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus")) {
     registerAdaptor();
     for (const auto& [name, module] : table_.modules()) {
         addObject(module);
@@ -115,6 +116,7 @@ std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name
         if (auto* object = requested.module ? objectFor(*requested.module) : nullptr) {
             return object->properties();
         }
+        index_.reloadIfChanged();
         const Resolution resolution = index_.resolve(requested.requested);
         if (auto* object = objectFor(resolution.name)) {
             return object->properties();
@@ -123,9 +125,8 @@ std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name
             resolution.name.str(),          resolution.builtin ? "builtin" : "unloaded", 0, {}, {},
             fileFactsOf(index_, resolution)};
         if (resolution.builtin) {
-            if (const auto sys = kernel_.sysModule(resolution.name)) {
-                details.parameters = sys->parameters;
-            }
+            details.parameters =
+                kernel_.moduleParameters(resolution.name).value_or(ModuleParameters{});
         }
         return toProperties(details);
     } catch (...) {
@@ -200,7 +201,8 @@ bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, RequestReco
                              Caller& caller) {
     const auto& message = *getObject().getCurrentlyProcessedMessage();
     try {
-        caller = callers_.identify(message.getSender(), [&] { return callerOf(message); });
+        caller = callers_.identify(message.getSender(),
+                                   [&] { return callerOf(*busDriver_, message.getSender()); });
         return true;
     } catch (...) {
         // Journaled and counted like any other failed request, with the bus name as the caller.

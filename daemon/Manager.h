@@ -67,6 +67,7 @@ class Manager final
     std::shared_ptr<spdlog::logger> logger_;
     std::map<ModuleName, std::unique_ptr<ModuleObject>> objects_;
     CallerCache callers_;
+    std::unique_ptr<sdbus::IProxy> busDriver_; ///< org.freedesktop.DBus, for callerOf()
 };
 
 } // namespace kmodd

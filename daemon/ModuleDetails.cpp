@@ -1,7 +1,5 @@
 #include "ModuleDetails.h"
 
-#include "Error.h"
-
 namespace kmodd {
 
 FileFacts fileFactsOf(const ModuleIndex& index, const Resolution& resolution) {
@@ -14,12 +12,12 @@ FileFacts fileFactsOf(const ModuleIndex& index, const Resolution& resolution) {
 }
 
 FileFacts fileFactsOf(const ModuleIndex& index, const ModuleName& name) {
-    try {
-        const Resolution resolution = index.resolve(name.str());
-        return resolution.name == name ? fileFactsOf(index, resolution) : FileFacts{};
-    } catch (const Error&) {
+    const auto path = index.fileOf(name);
+    if (!path) {
         return {};
     }
+    const ModuleMetadata metadata = index.metadata(*path);
+    return {path->string(), metadata.version, metadata.signer};
 }
 
 std::string_view stateName(ModuleState state) {

@@ -62,8 +62,7 @@ std::vector<std::string> ModuleObject::Holders() {
 // meanwhile simply has no parameters.
 std::map<std::string, std::string> ModuleObject::Parameters() {
     try {
-        const auto sys = kernel_.sysModule(module_.name);
-        return sys ? sys->parameters : std::map<std::string, std::string>{};
+        return kernel_.moduleParameters(module_.name).value_or(ModuleParameters{});
     } catch (const std::exception&) {
         return {};
     }

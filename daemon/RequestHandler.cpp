@@ -74,6 +74,12 @@ RequestHandler::RequestHandler(ModuleEngine& engine, Authorizer& authorizer,
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
                           LoadDone done) {
+    load(caller, name, parameters, flags, IndexCheck::Reload, std::move(done));
+}
+
+void RequestHandler::load(const Caller& caller, const std::string& name,
+                          const std::map<std::string, std::string>& parameters, std::uint64_t flags,
+                          IndexCheck indexCheck, LoadDone done) {
     RequestRecord record{.operation = Operation::Load,
                          .caller = caller,
                          .requested = name,
@@ -84,6 +90,9 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
     try {
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::load, "Load");
+        if (indexCheck == IndexCheck::Reload) {
+            engine_.reloadIndexIfChanged();
+        }
         plan = std::make_shared<LoadPlan>(
             engine_.prepareLoad({name, decodeParameters(name, parameters), decoded.load}));
     } catch (...) {
@@ -128,6 +137,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
     try {
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::unload, "Unload");
+        engine_.reloadIndexIfChanged();
         plan = engine_.prepareUnload(name);
     } catch (...) {
         finishUnload(record, currentError(), done);
@@ -210,11 +220,14 @@ void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
         return;
     }
     const std::string name = run->names[run->results.size()];
-    load(run->caller, name, {}, run->flags, [this, run, name](const LoadOutcome& outcome) {
-        run->results.push_back(bootResult(name, outcome));
-        // From the loop rather than from here, so that a long list never nests calls.
-        dispatcher_.post([this, run] { loadNextBootModule(run); });
-    });
+    // One look at the index for the whole list, as for any one request.
+    const auto indexCheck = run->results.empty() ? IndexCheck::Reload : IndexCheck::Skip;
+    load(run->caller, name, {}, run->flags, indexCheck,
+         [this, run, name](const LoadOutcome& outcome) {
+             run->results.push_back(bootResult(name, outcome));
+             // From the loop rather than from here, so that a long list never nests calls.
+             dispatcher_.post([this, run] { loadNextBootModule(run); });
+         });
 }
 
 void RequestHandler::reloadConfig() {

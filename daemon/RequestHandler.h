@@ -102,6 +102,11 @@ class RequestHandler {
     using KernelDone = std::function<void(const KernelQueue::Outcome&)>;
 
     void refuseWhenStopped() const;
+    /// Whether a load first looks if depmod or modprobe.d changed the module index.
+    enum class IndexCheck { Reload, Skip };
+    void load(const Caller& caller, const std::string& name,
+              const std::map<std::string, std::string>& parameters, std::uint64_t flags,
+              IndexCheck indexCheck, LoadDone done);
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);

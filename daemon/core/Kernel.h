@@ -27,14 +27,8 @@ struct LoadedModule {
 };
 
 /// What /sys/module/NAME says of a module. Built-in modules have no initstate.
-struct SysModule {
-    std::optional<ModuleState> state;
-    std::optional<unsigned> refcount;
-    std::vector<ModuleName> holders;
-    std::map<std::string, std::string> parameters; ///< readable parameters and their values
-
-    bool operator==(const SysModule&) const = default;
-};
+/// A module's readable parameters and their values, as /sys/module/NAME/parameters has them.
+using ModuleParameters = std::map<std::string, std::string>;
 
 /// Everything kmodd asks of the kernel. LinuxKernel is the only implementation that makes the
 /// module syscalls; tests use FakeKernel. Implementations must be safe to call from several
@@ -52,8 +46,9 @@ class Kernel {
 
     /// The modules the kernel has loaded (/proc/modules). Throws Error(Failed) if unreadable.
     virtual std::vector<LoadedModule> loadedModules() const = 0;
-    /// /sys/module/NAME, or nullopt when the kernel has no such module.
-    virtual std::optional<SysModule> sysModule(const ModuleName& name) const = 0;
+    /// The parameters of a loaded or built-in module, or nullopt when the kernel has no such
+    /// module (no /sys/module/NAME). State, references and holders come from loadedModules().
+    virtual std::optional<ModuleParameters> moduleParameters(const ModuleName& name) const = 0;
     /// The algorithm finit_module can decompress (/sys/module/compression: "gzip", "xz",
     /// "zstd"), or "" when the kernel decompresses nothing.
     virtual std::string compression() const = 0;

@@ -4,7 +4,6 @@
 #include "ProcModules.h"
 #include "UniqueFd.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
@@ -59,7 +58,7 @@ struct CloseDirectory {
     void operator()(DIR* stream) const { ::closedir(stream); }
 };
 
-// The entries of a directory, sorted; none if it is missing or unreadable.
+// The entries of a directory; none if it is missing or unreadable.
 std::vector<std::string> namesIn(int parent, const char* directory) {
     std::vector<std::string> names;
     const int fd = ::openat(parent, directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -78,16 +77,7 @@ std::vector<std::string> namesIn(int parent, const char* directory) {
             names.emplace_back(name);
         }
     }
-    std::sort(names.begin(), names.end());
     return names;
-}
-
-std::optional<ModuleName> moduleNameOf(const std::string& entry) {
-    try {
-        return ModuleName::parse(entry);
-    } catch (const Error&) {
-        return std::nullopt;
-    }
 }
 
 } // namespace
@@ -118,34 +108,23 @@ std::vector<LoadedModule> LinuxKernel::loadedModules() const {
     return parseProcModules(*text);
 }
 
-std::optional<SysModule> LinuxKernel::sysModule(const ModuleName& name) const {
+std::optional<ModuleParameters> LinuxKernel::moduleParameters(const ModuleName& name) const {
     const auto path = sysRoot_ / "module" / name.str();
     const UniqueFd directory(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!directory) {
         return std::nullopt;
     }
-    SysModule module;
-    if (const auto state = readAttribute(directory.get(), "initstate")) {
-        module.state = parseModuleState(*state);
-    }
-    if (const auto refcount = readAttribute(directory.get(), "refcnt")) {
-        module.refcount = parseRefcount(*refcount);
-    }
-    for (const auto& entry : namesIn(directory.get(), "holders")) {
-        if (auto holder = moduleNameOf(entry)) {
-            module.holders.push_back(std::move(*holder));
-        }
-    }
+    ModuleParameters parameters;
     for (const auto& parameter : namesIn(directory.get(), "parameters")) {
         if (auto value = readAttribute(directory.get(), ("parameters/" + parameter).c_str())) {
-            module.parameters.emplace(parameter, std::move(*value));
+            parameters.emplace(parameter, std::move(*value));
         }
     }
     // A module unloaded while it was being read has lost its directory: it is gone.
     if (::access(path.c_str(), F_OK) != 0) {
         return std::nullopt;
     }
-    return module;
+    return parameters;
 }
 
 std::string LinuxKernel::compression() const {

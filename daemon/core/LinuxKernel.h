@@ -19,7 +19,7 @@ class LinuxKernel final : public Kernel {
     int deleteModule(const ModuleName& name, unsigned flags) override;
 
     std::vector<LoadedModule> loadedModules() const override;
-    std::optional<SysModule> sysModule(const ModuleName& name) const override;
+    std::optional<ModuleParameters> moduleParameters(const ModuleName& name) const override;
     std::string compression() const override;
 
   private:

@@ -184,7 +184,7 @@ ModuleName ModuleEngine::loadedModuleFor(const std::string& requested,
         }
     }();
     if (!findLoaded(loaded, resolved)) {
-        const bool builtin = kernel_.sysModule(resolved).has_value();
+        const bool builtin = kernel_.moduleParameters(resolved).has_value();
         throw Error(builtin ? ErrorKind::KernelRejected : ErrorKind::NotFound,
                     "cannot unload " + requested + ": " +
                         (builtin ? "it is built into the kernel" : "it is not loaded"));

@@ -76,6 +76,10 @@ class ModuleEngine {
     const Config& config() const noexcept { return config_; }
     const Policy& policy() const noexcept { return policy_; }
 
+    /// Reopens the module index if depmod or a modprobe.d change made it stale: once per request,
+    /// before its prepare* calls, so that the request sees what modprobe would see.
+    void reloadIndexIfChanged() const { index_.reloadIfChanged(); }
+
     /// Validates the name, resolves it, checks the policy, merges the YAML defaults, opens and
     /// checks every file of the load order (dependencies loaded already too, in case they are
     /// unloaded meanwhile) and refuses undeclared parameters. Throws Error.

@@ -86,12 +86,10 @@ ModuleIndex::Context ModuleIndex::open() const {
     return context;
 }
 
-kmod_ctx* ModuleIndex::current() const {
-    // A few stat() calls: cheap next to a lookup, and modprobe would see the new index too.
+void ModuleIndex::reloadIfChanged() const {
     if (kmod_validate_resources(context_.get()) != KMOD_RESOURCES_OK) {
         context_ = open();
     }
-    return context_.get();
 }
 
 ModuleIndex::~ModuleIndex() = default;
@@ -99,7 +97,7 @@ ModuleIndex::~ModuleIndex() = default;
 Resolution ModuleIndex::resolve(std::string_view requested) const {
     const std::string request(requested);
     kmod_list* found = nullptr;
-    const int error = kmod_module_new_from_lookup(current(), request.c_str(), &found);
+    const int error = kmod_module_new_from_lookup(context_.get(), request.c_str(), &found);
     const ModuleList results(found);
     if (error < 0) {
         throw Error(ErrorKind::Failed, "cannot look up module '" + request + "' in " +
@@ -140,11 +138,19 @@ Resolution ModuleIndex::resolve(std::string_view requested) const {
     return resolution;
 }
 
+std::optional<std::filesystem::path> ModuleIndex::fileOf(const ModuleName& name) const {
+    kmod_module* found = nullptr;
+    if (kmod_module_new_from_name(context_.get(), name.str().c_str(), &found) < 0) {
+        return std::nullopt;
+    }
+    const ModulePtr module(found);
+    const char* path = kmod_module_get_path(module.get());
+    return path == nullptr ? std::nullopt : std::optional<std::filesystem::path>(path);
+}
+
 ModuleMetadata ModuleIndex::metadata(const std::filesystem::path& file) const {
     ModuleMetadata metadata;
     kmod_module* opened = nullptr;
-    // One file's .modinfo needs no index: no stat() of every index file, as current() makes,
-    // for each module object the daemon publishes.
     if (kmod_module_new_from_path(context_.get(), file.c_str(), &opened) < 0) {
         return metadata;
     }

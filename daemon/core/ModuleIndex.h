@@ -37,8 +37,8 @@ struct ModuleMetadata {
 
 /// Module lookup through libkmod on one module directory, as modprobe resolves names: the name
 /// itself, then aliases (modprobe.d, modules.alias), then built-in modules. The libkmod context
-/// and its indexes stay loaded, and are reopened when depmod or a modprobe.d change makes them
-/// stale. Not thread-safe: use from one thread.
+/// and its indexes stay loaded; reloadIfChanged() reopens them when depmod or a modprobe.d
+/// change has made them stale. Not thread-safe: use from one thread.
 class ModuleIndex {
   public:
     /// Opens moduleDirectory (e.g. /lib/modules/6.1.0-28-amd64). configDirectories are the
@@ -51,9 +51,19 @@ class ModuleIndex {
     ModuleIndex(const ModuleIndex&) = delete;
     ModuleIndex& operator=(const ModuleIndex&) = delete;
 
-    /// Resolves a validated request name. Throws Error(NotFound) naming it when nothing
-    /// matches, Error(InvalidArgument) when an alias matches several modules.
+    /// Reopens the indexes and configuration if they changed on disk since they were read. Call
+    /// it once per request, so that every request sees what modprobe would see then, without
+    /// the few stat() it takes for every lookup of a request (a boot list makes dozens).
+    void reloadIfChanged() const;
+
+    /// Resolves a validated request name with the indexes as they are loaded. Throws
+    /// Error(NotFound) naming it when nothing matches, Error(InvalidArgument) when an alias
+    /// matches several modules.
     Resolution resolve(std::string_view requested) const;
+
+    /// The file the module directory holds under exactly this name (no alias, no dependency);
+    /// nullopt for a built-in module or one the directory does not know.
+    std::optional<std::filesystem::path> fileOf(const ModuleName& name) const;
 
     /// Version and signer of a module file, as modinfo shows them; empty if unreadable.
     ModuleMetadata metadata(const std::filesystem::path& file) const;
@@ -63,8 +73,6 @@ class ModuleIndex {
   private:
     using Context = std::unique_ptr<kmod_ctx, kmod_ctx* (*)(kmod_ctx*)>;
     Context open() const;
-    /// The context, reopened first if its indexes or configuration changed on disk.
-    kmod_ctx* current() const;
 
     std::filesystem::path directory_;
     std::optional<std::vector<std::filesystem::path>> configDirectories_;

@@ -106,17 +106,4 @@ std::optional<unsigned> parseRefcount(std::string_view text) {
     return *count < 0 ? 0U : static_cast<unsigned>(*count);
 }
 
-std::optional<ModuleState> parseModuleState(std::string_view text) {
-    if (text == "live") {
-        return ModuleState::Live;
-    }
-    if (text == "coming") {
-        return ModuleState::Coming;
-    }
-    if (text == "going") {
-        return ModuleState::Going;
-    }
-    return std::nullopt;
-}
-
 } // namespace kmodd

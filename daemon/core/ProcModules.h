@@ -12,11 +12,8 @@ namespace kmodd {
 /// deps "a,b," or "-"). Throws Error(Failed) quoting the first malformed line.
 std::vector<LoadedModule> parseProcModules(std::string_view text);
 
-/// Parses a reference count as /proc/modules and /sys/module/NAME/refcnt print it ("%i"). A
+/// Parses a reference count as /proc/modules prints it ("%i"). A
 /// module being unloaded can show -1: that is 0, nobody holds it. nullopt if not a number.
 std::optional<unsigned> parseRefcount(std::string_view text);
-
-/// Parses /sys/module/NAME/initstate ("live", "coming", "going"); nullopt for anything else.
-std::optional<ModuleState> parseModuleState(std::string_view text);
 
 } // namespace kmodd

@@ -172,21 +172,13 @@ std::vector<LoadedModule> FakeKernel::loadedModules() const {
     return loaded;
 }
 
-std::optional<SysModule> FakeKernel::sysModule(const ModuleName& name) const {
+std::optional<ModuleParameters> FakeKernel::moduleParameters(const ModuleName& name) const {
     std::lock_guard lock(mutex_);
     const auto found = modules_.find(name.str());
     if (found == modules_.end()) {
         return std::nullopt;
     }
-    SysModule module;
-    module.state = ModuleState::Live;
-    const auto holders = holdersOf(name.str());
-    module.refcount = static_cast<unsigned>(holders.size()) + found->second.extraReferences;
-    for (const auto& holder : holders) {
-        module.holders.push_back(ModuleName::parse(holder));
-    }
-    module.parameters = parseParameters(found->second.parameters);
-    return module;
+    return parseParameters(found->second.parameters);
 }
 
 std::string FakeKernel::compression() const {

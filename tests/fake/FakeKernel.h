@@ -37,7 +37,7 @@ class FakeKernel final : public Kernel {
     int deleteModule(const ModuleName& name, unsigned flags) override;
 
     std::vector<LoadedModule> loadedModules() const override;
-    std::optional<SysModule> sysModule(const ModuleName& name) const override;
+    std::optional<ModuleParameters> moduleParameters(const ModuleName& name) const override;
     std::string compression() const override;
 
     /// The algorithm finit_module accepts with MODULE_INIT_COMPRESSED_FILE ("" for none).

@@ -10,6 +10,7 @@
 
 using kmodd::Compression;
 using kmodd::ModuleName;
+using kmodd::ModuleParameters;
 using kmodd::UniqueFd;
 using kmodd::testing::FakeKernel;
 using kmodd::testing::ModuleTree;
@@ -71,16 +72,12 @@ TEST_F(AFakeKernel, FailsTheNextCallOnceWhenTold) {
     EXPECT_EQ(finit("base"), 0);
 }
 
-TEST_F(AFakeKernel, ShowsParametersAndReferencesInSysModule) {
+TEST_F(AFakeKernel, ShowsTheParametersItWasLoadedWith) {
     UniqueFd fd(::open(tree.pathOf("base").c_str(), O_RDONLY | O_CLOEXEC));
     ASSERT_EQ(kernel.finitModule(fd.get(), "level=3 name=\"a b\" flag", 0), 0);
-    kernel.setRefcount("base", 2);
-    const auto module = kernel.sysModule(ModuleName::parse("base"));
-    ASSERT_TRUE(module);
-    EXPECT_EQ(module->refcount, 2U);
-    EXPECT_EQ(module->parameters,
-              (std::map<std::string, std::string>{{"flag", "Y"}, {"level", "3"}, {"name", "a b"}}));
-    EXPECT_FALSE(kernel.sysModule(ModuleName::parse("user")));
+    EXPECT_EQ(kernel.moduleParameters(ModuleName::parse("base")),
+              (ModuleParameters{{"flag", "Y"}, {"level", "3"}, {"name", "a b"}}));
+    EXPECT_FALSE(kernel.moduleParameters(ModuleName::parse("user")));
 }
 
 TEST_F(AFakeKernel, RecordsEveryCall) {

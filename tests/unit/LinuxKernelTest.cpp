@@ -111,14 +111,6 @@ TEST(AMalformedProcModulesLineWithControlCharacters, IsQuotedWithoutThem) {
     }
 }
 
-TEST(AnInitstate, IsLiveComingOrGoing) {
-    EXPECT_EQ(parseModuleState("live"), ModuleState::Live);
-    EXPECT_EQ(parseModuleState("coming"), ModuleState::Coming);
-    EXPECT_EQ(parseModuleState("going"), ModuleState::Going);
-    EXPECT_EQ(parseModuleState("Live"), std::nullopt);
-    EXPECT_EQ(parseModuleState(""), std::nullopt);
-}
-
 // A fake /proc and /sys in a temporary directory.
 class ALinuxKernel : public ::testing::Test {
   protected:
@@ -153,33 +145,30 @@ TEST_F(ALinuxKernel, FailsNamingProcModulesWhenItCannotBeRead) {
     }
 }
 
-TEST_F(ALinuxKernel, DescribesALoadedModuleFromSys) {
+TEST_F(ALinuxKernel, ReadsTheParametersOfALoadedModuleFromSys) {
     tmp_.write("sys/module/dummy/initstate", "live\n");
-    tmp_.write("sys/module/dummy/refcnt", "2\n");
-    tmp_.createDirectories("sys/module/dummy/holders/veth");
-    tmp_.createDirectories("sys/module/dummy/holders/bonding");
     tmp_.write("sys/module/dummy/parameters/numdummies", "1\n");
     tmp_.write("sys/module/dummy/parameters/label", "two words\n\n");
     tmp_.write("sys/module/dummy/parameters/empty", "");
 
-    const auto module = kernel_.sysModule(name("dummy"));
-
-    EXPECT_EQ(module, (SysModule{ModuleState::Live,
-                                 2,
-                                 {name("bonding"), name("veth")},
-                                 {{"empty", ""}, {"label", "two words"}, {"numdummies", "1"}}}));
+    EXPECT_EQ(kernel_.moduleParameters(name("dummy")),
+              (ModuleParameters{{"empty", ""}, {"label", "two words"}, {"numdummies", "1"}}));
 }
 
-TEST_F(ALinuxKernel, DescribesABuiltInModuleWithoutStateOrRefcount) {
+TEST_F(ALinuxKernel, ReadsTheParametersOfABuiltInModule) {
     tmp_.write("sys/module/ext4/parameters/mballoc_debug", "0\n");
 
-    const auto module = kernel_.sysModule(name("ext4"));
+    EXPECT_EQ(kernel_.moduleParameters(name("ext4")), (ModuleParameters{{"mballoc_debug", "0"}}));
+}
 
-    EXPECT_EQ(module, (SysModule{std::nullopt, std::nullopt, {}, {{"mballoc_debug", "0"}}}));
+TEST_F(ALinuxKernel, SaysAModuleWithoutParametersHasNone) {
+    tmp_.createDirectories("sys/module/veth");
+
+    EXPECT_EQ(kernel_.moduleParameters(name("veth")), ModuleParameters{});
 }
 
 TEST_F(ALinuxKernel, KnowsNothingOfAModuleWithoutADirectory) {
-    EXPECT_EQ(kernel_.sysModule(name("absent")), std::nullopt);
+    EXPECT_EQ(kernel_.moduleParameters(name("absent")), std::nullopt);
 }
 
 TEST_F(ALinuxKernel, SkipsParametersItCannotRead) {
@@ -189,19 +178,7 @@ TEST_F(ALinuxKernel, SkipsParametersItCannotRead) {
     tmp_.createDirectories("sys/module/dummy/parameters/not_a_file");
     fs::create_symlink("missing", tmp_ / "sys/module/dummy/parameters/dangling");
 
-    const auto module = kernel_.sysModule(name("dummy"));
-
-    ASSERT_TRUE(module);
-    EXPECT_EQ(module->parameters, (std::map<std::string, std::string>{{"readable", "yes"}}));
-}
-
-TEST_F(ALinuxKernel, LeavesAnUnknownInitstateUnset) {
-    tmp_.write("sys/module/dummy/initstate", "unformed\n");
-
-    const auto module = kernel_.sysModule(name("dummy"));
-
-    ASSERT_TRUE(module);
-    EXPECT_EQ(module->state, std::nullopt);
+    EXPECT_EQ(kernel_.moduleParameters(name("dummy")), (ModuleParameters{{"readable", "yes"}}));
 }
 
 TEST_F(ALinuxKernel, ReadsTheKernelsModuleCompression) {

@@ -5,6 +5,7 @@
 #include "ModuleTree.h"
 #include "ScratchDirectory.h"
 
+#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -53,25 +54,50 @@ TEST_F(AModuleIndex, ResolvesAModuleByName) {
     EXPECT_TRUE(resolution.loadOrder.front().path.is_absolute());
 }
 
-TEST_F(AModuleIndex, FindsAModuleThatDepmodIndexedAfterItOpened) {
+TEST_F(AModuleIndex, FindsAModuleThatDepmodIndexedAfterItOpenedOnceReloaded) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();
+    tree.add({.name = "veth"});
+    tree.index();
     EXPECT_EQ(errorFrom([&] { index->resolve("veth"); }, ErrorKind::NotFound),
               "module 'veth' not found in " + tree.moduleDirectory().string());
 
-    tree.add({.name = "veth"});
-    tree.index();
+    index->reloadIfChanged();
 
     EXPECT_THAT(index->resolve("veth").loadOrder, ElementsAre(fileOf("veth")));
 }
 
-TEST_F(AModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpened) {
+TEST_F(AModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpenedOnceReloaded) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();
 
     writeConfig("alias late-alias dummy\n");
+    index->reloadIfChanged();
 
     EXPECT_EQ(index->resolve("late-alias").name.str(), "dummy");
+}
+
+TEST_F(AModuleIndex, FailsToReloadADirectoryRemovedAfterItOpenedNamingIt) {
+    tree.add({.name = "dummy"});
+    const auto index = openIndex();
+    const auto movedAway = tree.moduleDirectory().string() + ".moved";
+    std::filesystem::rename(tree.moduleDirectory(), movedAway);
+
+    const auto error = errorFrom([&] { index->reloadIfChanged(); }, ErrorKind::Failed);
+
+    std::filesystem::rename(movedAway, tree.moduleDirectory());
+    EXPECT_EQ(error, "the module directory " + tree.moduleDirectory().string() + " does not exist");
+}
+
+TEST_F(AModuleIndex, FindsTheFileOfAModuleByItsExactName) {
+    tree.add({.name = "user-mod", .aliases = {"user-alias"}});
+    tree.addBuiltin("ext9");
+    const auto index = openIndex();
+
+    EXPECT_EQ(index->fileOf(ModuleName::parse("user_mod")), tree.pathOf("user-mod"));
+    EXPECT_EQ(index->fileOf(ModuleName::parse("user_alias")), std::nullopt);
+    EXPECT_EQ(index->fileOf(ModuleName::parse("ext9")), std::nullopt);
+    EXPECT_EQ(index->fileOf(ModuleName::parse("nosuch")), std::nullopt);
 }
 
 TEST_F(AModuleIndex, ResolvesDashAndUnderscoreSpellingsToTheSameModule) {
