@@ -8,6 +8,8 @@
 #   modprobe  modprobe X; modprobe -r X
 #   floor     open + finit_module, delete_module(O_NONBLOCK) (kmodd-bench-syscalls, in-process)
 #   exec      /bin/true twice: what starting two programs costs in this guest
+#   kmodctl-start, modprobe-start  `kmodctl --version`, `modprobe --version` twice: starting
+#             each program (its shared objects) without doing anything
 # Rounds alternate the methods. bridge's dependencies (stp, llc) are held by garp for the whole
 # run, so that every method inserts and removes bridge alone and modprobe -r leaves them be:
 # each cycle leaves the kernel as it found it.
@@ -102,12 +104,14 @@ cycle() {
         read -r loaded unloaded < <("$floor" 1 "$(modinfo -n "$module")")
         loaded=$((loaded / 1000)) unloaded=$((unloaded / 1000))
         ;;
-    exec)
+    exec | kmodctl-start | modprobe-start)
+        local program=(/bin/true)
+        [[ $method == exec ]] || program=("${method%-start}" --version)
         start=$EPOCHREALTIME
-        /bin/true
+        "${program[@]}" >/dev/null
         loaded=$(elapsed_us "$start")
         start=$EPOCHREALTIME
-        /bin/true
+        "${program[@]}" >/dev/null
         unloaded=$(elapsed_us "$start")
         ;;
     esac
@@ -165,7 +169,7 @@ modprobe garp
 baseline=$(mktemp)
 loaded_modules >"$baseline"
 cycle_baseline=$(module_list)
-methods=(kmodctl modprobe floor exec)
+methods=(kmodctl modprobe floor exec kmodctl-start modprobe-start)
 for module in dummy bridge; do
     # One round unrecorded: the files come over 9p once, then from the page cache.
     recording=false

@@ -56,11 +56,13 @@ def cycles_report(path):
           "ratio (the two cycles seconds apart, so the host's load moves both alike).")
     print()
     print("| module | kmodctl ÷ modprobe (target ≤ 0.8) | per round: median (IQR) "
-          "| kmodctl − floor | modprobe − floor | exec of two programs |")
-    print("| --- | --- | --- | ---: | ---: | ---: |")
+          "| kmodctl − floor | modprobe − floor | exec of two programs "
+          "| two `kmodctl --version` ÷ modprobe cycle |")
+    print("| --- | --- | --- | ---: | ---: | ---: | --- |")
     for module, methods in cycles.items():
         kmodctl, modprobe = medians[module, "kmodctl"], medians[module, "modprobe"]
         floor, spawn = medians[module, "floor"], medians[module, "exec"]
+        starts = medians[module, "kmodctl-start"]
         ratio = kmodctl / modprobe
         rounds = [(k[0] + k[1]) / (m[0] + m[1])
                   for k, m in zip(methods["kmodctl"], methods["modprobe"])]
@@ -68,7 +70,8 @@ def cycles_report(path):
         print(f"| {module} | {ratio:.2f} ({ms(kmodctl)} / {ms(modprobe)} ms): "
               f"{verdict(ratio, CYCLE_TARGET)} | {paired:.2f} ({q1:.2f}–{q3:.2f}): "
               f"{verdict(paired, CYCLE_TARGET)} | {ms(kmodctl - floor)} ms | "
-              f"{ms(modprobe - floor)} ms | {ms(spawn)} ms |")
+              f"{ms(modprobe - floor)} ms | {ms(spawn)} ms | "
+              f"{starts / modprobe:.2f} ({ms(starts)} / {ms(modprobe)} ms) |")
 
 
 def boot_report(path):
