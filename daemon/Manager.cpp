@@ -13,6 +13,16 @@ template <class... Results> auto shared(sdbus::Result<Results...>&& result) {
     return std::make_shared<sdbus::Result<Results...>>(std::move(result));
 }
 
+ModuleList listOf(const ModuleMap& modules) {
+    ModuleList list;
+    list.reserve(modules.size());
+    for (const auto& [name, module] : modules) {
+        list.emplace_back(name.str(), std::string(stateName(module.state)),
+                          module.refcount.value_or(0), namesOf(module.holders));
+    }
+    return list;
+}
+
 } // namespace
 
 Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
@@ -20,7 +30,7 @@ Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, Modul
                  std::shared_ptr<spdlog::logger> logger)
     : AdaptorInterfaces(connection, managerObjectPath), connection_(connection),
       requests_(requests), table_(table), kernel_(kernel), index_(index),
-      logger_(std::move(logger)),
+      logger_(std::move(logger)), moduleList_(listOf(table_.modules())),
       busDriver_(sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus")) {
     registerAdaptor();
     for (const auto& [name, module] : table_.modules()) {
@@ -36,6 +46,7 @@ Manager::~Manager() {
 void Manager::refresh() {
     try {
         const TableChanges changes = table_.refresh();
+        moduleList_ = listOf(table_.modules());
         for (const auto& name : changes.removed) {
             if (const auto node = objects_.extract(name)) {
                 node.mapped()->emitInterfacesRemovedSignal();
@@ -100,14 +111,8 @@ void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint
     });
 }
 
-ModuleList Manager::ListModules() {
-    ModuleList list;
-    list.reserve(table_.modules().size());
-    for (const auto& [name, module] : table_.modules()) {
-        list.emplace_back(name.str(), std::string(stateName(module.state)),
-                          module.refcount.value_or(0), namesOf(module.holders));
-    }
-    return list;
+void Manager::ListModules(sdbus::Result<ModuleList>&& result) {
+    result.returnResults(moduleList_);
 }
 
 std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name) {

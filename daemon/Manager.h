@@ -38,7 +38,7 @@ class Manager final
               std::string name, std::map<std::string, std::string> parameters,
               uint64_t flags) override;
     void Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) override;
-    ModuleList ListModules() override;
+    void ListModules(sdbus::Result<ModuleList>&& result) override;
     std::map<std::string, sdbus::Variant> GetModule(const std::string& name) override;
     void Reload(sdbus::Result<>&& result, uint64_t flags) override;
     void LoadBootModules(
@@ -66,6 +66,9 @@ class Manager final
     const ModuleIndex& index_;
     std::shared_ptr<spdlog::logger> logger_;
     std::map<ModuleName, std::unique_ptr<ModuleObject>> objects_;
+    /// ListModules' answer, rebuilt with every refresh of the table: reads far outnumber the
+    /// table's changes, and Result sends it by reference.
+    ModuleList moduleList_;
     CallerCache callers_;
     std::unique_ptr<sdbus::IProxy> busDriver_; ///< org.freedesktop.DBus, for callerOf()
 };

@@ -5,8 +5,8 @@
 // "(ssuas)", from its parts for every element: ~650 instructions per module, a seventh of the
 // whole call. The overload below writes the same message with constant signatures. Being an
 // exact non-template match, found by argument-dependent lookup (Struct is in sdbus), it is
-// preferred to sdbus-c++'s templates wherever it is declared when the adaptor's
-// implementedAs() is instantiated; including the adaptor only through this header keeps that
+// preferred to sdbus-c++'s templates wherever it is declared when Result<ModuleList>::
+// returnResults() is instantiated; including the adaptor only through this header keeps that
 // true.
 
 #include <cstdint>

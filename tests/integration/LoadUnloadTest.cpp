@@ -1,7 +1,9 @@
 #include "ServiceTest.h"
 #include "WaitUntil.h"
 
+#include <cstdint>
 #include <gmock/gmock.h>
+#include <optional>
 
 namespace kmodd::testing {
 namespace {
@@ -9,6 +11,25 @@ namespace {
 class ARootCaller : public ServiceTest {};
 class TheStatusCommand : public ServiceTest {};
 class TheListCommand : public ServiceTest {};
+
+/// ListModules answers from a copy of the module table that kmodd rebuilds when the table
+/// changes: these follow one module's entry through changes.
+class TheModuleList : public ServiceTest {
+  protected:
+    using Entry = sdbus::Struct<std::string, std::string, std::uint32_t, std::vector<std::string>>;
+
+    /// The module's entry in ListModules, or nothing when it is not listed.
+    std::optional<Entry> entryOf(const std::string& module) {
+        std::vector<Entry> listed;
+        manager().callMethod("ListModules").onInterface(managerInterface).storeResultsTo(listed);
+        for (const auto& entry : listed) {
+            if (entry.get<0>() == module) {
+                return entry;
+            }
+        }
+        return std::nullopt;
+    }
+};
 
 class ADaemonStartedAtBoot : public ServiceTest {
   protected:
@@ -126,6 +147,22 @@ TEST_F(TheListCommand, ShowsEachLoadedModuleOnALineWithItsState) {
     ASSERT_EQ(list.exitCode, exitCode::success) << list.describe();
     EXPECT_THAT(list.out, ::testing::ContainsRegex("\nbridge +live"));
     EXPECT_THAT(list.out, ::testing::ContainsRegex("\nstp +live +1 +bridge"));
+}
+
+TEST_F(TheModuleList, FollowsAModuleGainingAndLosingAHolder) {
+    EXPECT_EQ(entryOf("stp"), std::nullopt);
+    ASSERT_EQ(kmodctl({"load", "stp"}).exitCode, exitCode::success);
+    EXPECT_EQ(entryOf("stp"), (Entry{"stp", "live", 0, {}}));
+
+    ASSERT_EQ(kmodctl({"load", "bridge"}).exitCode, exitCode::success);
+    EXPECT_EQ(entryOf("stp"), (Entry{"stp", "live", 1, {"bridge"}}));
+
+    ASSERT_EQ(kmodctl({"unload", "bridge"}).exitCode, exitCode::success);
+    EXPECT_EQ(entryOf("stp"), (Entry{"stp", "live", 0, {}}));
+    EXPECT_EQ(entryOf("bridge"), std::nullopt);
+
+    ASSERT_EQ(kmodctl({"unload", "stp"}).exitCode, exitCode::success);
+    EXPECT_EQ(entryOf("stp"), std::nullopt);
 }
 
 TEST_F(TheListCommand, PrintsJsonForScripts) {
