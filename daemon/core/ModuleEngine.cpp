@@ -117,8 +117,10 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
 
 LoadReport ModuleEngine::load(LoadPlan& plan) {
     LoadReport report{plan.resolution.name, plan.status, {}};
-    // As modprobe does, looks at what is loaded now, not when the plan was made.
-    const auto loaded = kernel_.loadedModules();
+    // As modprobe does, looks at what is loaded now, not when the plan was made, to skip the
+    // dependencies loaded meanwhile; a plan without dependencies has nothing to skip.
+    const auto loaded =
+        plan.modules.size() > 1 ? kernel_.loadedModules() : std::vector<LoadedModule>{};
     for (const auto& module : plan.modules) {
         const bool isTarget = module.image.file.name == plan.resolution.name;
         if (!isTarget && findLoaded(loaded, module.image.file.name)) {
