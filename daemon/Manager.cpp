@@ -46,7 +46,10 @@ Manager::~Manager() {
 void Manager::refresh() {
     try {
         const TableChanges changes = table_.refresh();
-        moduleList_ = listOf(table_.modules());
+        // The list shows only what the diff compares: without a change it is the same.
+        if (changes != TableChanges{}) {
+            moduleList_ = listOf(table_.modules());
+        }
         for (const auto& name : changes.removed) {
             if (const auto node = objects_.extract(name)) {
                 node.mapped()->emitInterfacesRemovedSignal();
