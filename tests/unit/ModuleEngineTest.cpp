@@ -4,9 +4,11 @@
 #include "ErrorFrom.h"
 #include "FakeKernel.h"
 #include "ModuleTree.h"
+#include "ScratchDirectory.h"
 
 #include <cerrno>
 #include <fcntl.h>
+#include <filesystem>
 #include <functional>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -18,6 +20,7 @@ using namespace kmodd;
 using kmodd::testing::FakeKernel;
 using kmodd::testing::ModuleSpec;
 using kmodd::testing::ModuleTree;
+using kmodd::testing::ScratchDirectory;
 using Call = FakeKernel::Call;
 
 namespace {
@@ -358,6 +361,57 @@ TEST_F(AModuleEngine, AppliesANewConfig) {
     engine->setConfig(config);
     expectError([&] { load("dummy"); }, ErrorKind::NotAllowed, "dummy");
     EXPECT_NO_THROW(load("base"));
+}
+
+// A module file replaced after prepareLoad checked it and before load: the kernel must get the
+// file that was checked, whatever the path names by then. The fake kernel takes the module's
+// name from the bytes it is given, so it tells which file that was.
+class AModuleFileSwappedAfterTheCheck : public AModuleEngine {
+  protected:
+    void SetUp() override {
+        AModuleEngine::SetUp();
+        tree.add({.name = "evil"});
+        start();
+    }
+};
+
+TEST_F(AModuleFileSwappedAfterTheCheck, IsLoadedFromTheDescriptorThatWasChecked) {
+    LoadPlan plan = engine->prepareLoad({"dummy", {}, {}});
+    std::filesystem::rename(tree.pathOf("evil"), tree.pathOf("dummy"));
+
+    engine->load(plan);
+
+    EXPECT_EQ(kernel.calls(),
+              (std::vector<FakeKernel::Record>{{Call::FinitModule, "dummy", "", 0}}));
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"dummy"});
+}
+
+TEST_F(AModuleFileSwappedAfterTheCheck, ForASymlinkToAnUntrustedFileStillLoadsTheCheckedFile) {
+    const ScratchDirectory outside("outside");
+    const std::filesystem::path untrusted = outside / "evil.ko";
+    std::filesystem::copy_file(tree.pathOf("evil"), untrusted);
+    std::filesystem::permissions(untrusted, std::filesystem::perms(0666));
+    LoadPlan plan = engine->prepareLoad({"dummy", {}, {}});
+    std::filesystem::remove(tree.pathOf("dummy"));
+    std::filesystem::create_symlink(untrusted, tree.pathOf("dummy"));
+
+    engine->load(plan);
+
+    EXPECT_EQ(kernel.calls(),
+              (std::vector<FakeKernel::Record>{{Call::FinitModule, "dummy", "", 0}}));
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"dummy"});
+}
+
+TEST_F(AModuleFileSwappedAfterTheCheck, WhenDecompressedByKmoddLoadsTheBytesThatWereChecked) {
+    // The fake kernel names no compression, so kmodd decompresses the .ko.xz itself.
+    LoadPlan plan = engine->prepareLoad({"xzmod", {}, {}});
+    std::filesystem::rename(tree.pathOf("evil"), tree.pathOf("xzmod"));
+
+    engine->load(plan);
+
+    EXPECT_EQ(kernel.calls(),
+              (std::vector<FakeKernel::Record>{{Call::InitModule, "xzmod", "", 0}}));
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"xzmod"});
 }
 
 } // namespace
