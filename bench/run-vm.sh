@@ -5,13 +5,16 @@
 # prints Markdown tables on stdout; the guest's progress goes to stderr. Needs what the vm
 # tests need (tests/vm/README.md), root among it.
 # Environment: BUILD_DIR (default build/bench-vm), CYCLES (per method and module, default 20),
-# BOOT_RUNS (per method, default 5), and run-vm.sh's KMODD_VM_* (KMODD_VM_TIMEOUT default 900).
+# BOOT_RUNS (per method, default 5), ASLR (on, or off: the guest's randomize_va_space set to 0,
+# see BENCHMARKS.md), and run-vm.sh's KMODD_VM_* (KMODD_VM_TIMEOUT default 900).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=${BUILD_DIR:-build/bench-vm}
 cycles=${CYCLES:-20}
 boot_runs=${BOOT_RUNS:-5}
+aslr=${ASLR:-on}
+[[ $aslr == on || $aslr == off ]] || { echo "run-vm.sh: ASLR is on or off, not $aslr" >&2; exit 2; }
 # Real modules of the guest's kernel that load without hardware; 8 of them pull in others.
 boot_modules=(dummy ifb veth vxlan macvlan macvtap bridge bonding team nlmon vcan can-raw tun
     ipvlan geneve sit ip_gre ipip 8021q tcp_bbr)
@@ -24,6 +27,7 @@ cp "$build_dir/bench/kmodd-bench-syscalls" "$bench_tree/usr/libexec/kmodd-bench/
 {
     printf 'CYCLES=%d\n' "$cycles"
     printf 'BOOT_RUNS=%d\n' "$boot_runs"
+    printf 'ASLR=%s\n' "$aslr"
     printf 'BOOT_MODULES=(%s)\n' "${boot_modules[*]}"
 } >"$bench_tree/usr/libexec/kmodd-bench/settings"
 
@@ -35,7 +39,7 @@ results=${KMODD_VM_CACHE:-build/vm-cache}/results/kernel-plain
 
 echo "## Real kernel (QEMU guest): $started"
 echo
-echo "Guest: Linux $(sed -n 's/^RELEASE=//p' "$results/run.conf"), QEMU TCG, 1 vCPU;" \
+echo "Guest: Linux $(sed -n 's/^RELEASE=//p' "$results/run.conf"), QEMU TCG, 1 vCPU, ASLR $aslr;" \
      "host: $(nproc) cores, load average $load_before before the run," \
      "$(cut -d' ' -f1-3 /proc/loadavg) after."
 echo

@@ -71,7 +71,8 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
       // The handler publishes only after a kernel operation, which only the manager (or run())
       // can start: manager_ exists by then.
       requests_(engine_, authorizer_, dispatcher_, requestLog_,
-                {options.configFile, options.dropInDirectory}, [this] { manager_.refresh(); }),
+                {options.configFile, options.dropInDirectory},
+                [this](std::uint64_t operations) { publishAfter(operations); }),
       manager_(*connection_, requests_, table_, kernel, index_, logger_) {
     sd_event_source* source = nullptr;
     check(sd_event_add_time_relative(event_.get(), &source, CLOCK_MONOTONIC, settleInterval.count(),
@@ -143,12 +144,24 @@ int Daemon::onSettleTimer(sd_event_source*, std::uint64_t, void* self) {
 }
 
 void Daemon::refreshFromKernel() {
-    manager_.refresh();
+    // Taken before the list is read: the read shows every operation that had returned.
+    const std::uint64_t finished = requests_.kernelOperationsFinished();
+    if (manager_.refresh()) {
+        publishedOperations_ = finished;
+    }
     int enabled = SD_EVENT_OFF;
     sd_event_source_get_enabled(settleTimer_.get(), &enabled);
     if (table_.settling() && enabled == SD_EVENT_OFF) {
         sd_event_source_set_time_relative(settleTimer_.get(), settleInterval.count());
         sd_event_source_set_enabled(settleTimer_.get(), SD_EVENT_ONESHOT);
+    }
+}
+
+void Daemon::publishAfter(std::uint64_t kernelOperations) {
+    // A module's uevent, sent before its load returns, is often handled before the load's
+    // answer: its refresh already shows the module, and a second read would find nothing new.
+    if (publishedOperations_ < kernelOperations) {
+        refreshFromKernel();
     }
 }
 

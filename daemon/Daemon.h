@@ -50,6 +50,7 @@ class Daemon {
     static int onSignal(sd_event_source* source, const signalfd_siginfo* signal, void* self);
     static int onSettleTimer(sd_event_source* source, std::uint64_t usec, void* self);
     void refreshFromKernel();
+    void publishAfter(std::uint64_t kernelOperations);
     void reloadConfig();
     void loadBootModules();
 
@@ -67,6 +68,7 @@ class Daemon {
     RequestHandler requests_;
     Manager manager_;
     std::optional<UeventMonitor> uevents_;
+    std::uint64_t publishedOperations_ = 0; ///< kernel operations the table is known to show
     EventSourcePtr settleTimer_;
     std::vector<EventSourcePtr> signalSources_;
 };

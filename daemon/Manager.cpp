@@ -43,7 +43,7 @@ Manager::~Manager() {
     unregisterAdaptor();
 }
 
-void Manager::refresh() {
+bool Manager::refresh() {
     try {
         const TableChanges changes = table_.refresh();
         // The list shows only what the diff compares: without a change it is the same.
@@ -65,8 +65,10 @@ void Manager::refresh() {
         for (const auto& name : changes.becameLive) {
             emitModuleLoaded(name.str());
         }
+        return true;
     } catch (const std::exception& error) {
         logger_->warn("cannot publish the kernel's module list: {}", error.what());
+        return false;
     }
 }
 

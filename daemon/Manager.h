@@ -30,8 +30,8 @@ class Manager final
 
     /// Re-reads the kernel's module list and publishes what changed: objects added and removed
     /// (InterfacesAdded/Removed), PropertiesChanged, ModuleLoaded and ModuleUnloaded. Logs
-    /// failures instead of throwing.
-    void refresh();
+    /// failures instead of throwing, and then returns false.
+    bool refresh();
 
   private:
     void Load(sdbus::Result<std::string, std::string, std::vector<std::string>>&& result,

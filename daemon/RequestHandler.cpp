@@ -67,7 +67,7 @@ struct RequestHandler::BootRun {
 
 RequestHandler::RequestHandler(ModuleEngine& engine, Authorizer& authorizer,
                                MainThreadDispatcher& dispatcher, RequestLog& log,
-                               ConfigFiles configFiles, std::function<void()> publish)
+                               ConfigFiles configFiles, Publish publish)
     : engine_(engine), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
       configFiles_(std::move(configFiles)), publish_(std::move(publish)) {}
 
@@ -250,8 +250,10 @@ void RequestHandler::runInKernelQueue(const std::string& key, KernelQueue::Work 
                                       KernelDone done) {
     try {
         queue_.submit(key, std::move(work), [this, done](const KernelQueue::Outcome& outcome) {
-            dispatcher_.post([this, done, outcome] {
-                publish_();
+            // On the queue's thread: this operation and every one before it have returned.
+            const std::uint64_t finished = queue_.finished();
+            dispatcher_.post([this, done, outcome, finished] {
+                publish_(finished);
                 done(outcome);
             });
         });

@@ -68,9 +68,13 @@ class RequestHandler {
 
     static constexpr std::size_t queueCapacity = 256;
 
-    /// publish runs on the loop's thread after each kernel operation and must not throw.
+    /// Brings the published module table up to date with at least the first n kernel
+    /// operations (see kernelOperationsFinished()); must not throw.
+    using Publish = std::function<void(std::uint64_t n)>;
+
+    /// publish runs on the loop's thread after each kernel operation, before its answer.
     RequestHandler(ModuleEngine& engine, Authorizer& authorizer, MainThreadDispatcher& dispatcher,
-                   RequestLog& log, ConfigFiles configFiles, std::function<void()> publish);
+                   RequestLog& log, ConfigFiles configFiles, Publish publish);
 
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
@@ -93,6 +97,9 @@ class RequestHandler {
     /// lets the running kernel operation finish and answers the queued ones with Busy. Their
     /// answers are posted to the dispatcher, which the caller then runs.
     void stop();
+
+    /// The kernel operations that have returned so far.
+    std::uint64_t kernelOperationsFinished() const { return queue_.finished(); }
 
     /// The outcomes so far, for Manager1's counter properties.
     const RequestCounters& counters() const { return counters_; }
@@ -124,7 +131,7 @@ class RequestHandler {
     MainThreadDispatcher& dispatcher_;
     RequestLog& log_;
     ConfigFiles configFiles_;
-    std::function<void()> publish_;
+    Publish publish_;
     RequestCounters counters_;
     bool stopped_ = false;
     KernelQueue queue_{queueCapacity}; ///< last, so that its thread stops before the rest goes

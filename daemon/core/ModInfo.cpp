@@ -55,10 +55,21 @@ class ImageInMemory final : public Image {
 
 class ImageInFile final : public Image {
   public:
-    ImageInFile(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+    // The ELF identification and the header are both in the first bytes: one read for the two.
+    ImageInFile(int fd, std::uint64_t size)
+        : fd_(fd), size_(size),
+          start_(readAt(0, std::min<std::uint64_t>(size, sizeof(Elf64_Ehdr)))) {}
     std::uint64_t size() const override { return size_; }
     std::span<const std::byte> at(std::uint64_t offset, std::uint64_t length) override {
-        auto& part = parts_.emplace_back(length);
+        if (offset + length <= start_.size()) {
+            return std::span<const std::byte>(start_).subspan(offset, length);
+        }
+        return parts_.emplace_back(readAt(offset, length));
+    }
+
+  private:
+    std::vector<std::byte> readAt(std::uint64_t offset, std::uint64_t length) const {
+        std::vector<std::byte> part(length);
         for (std::uint64_t done = 0; done < length;) {
             const ssize_t n =
                 ::pread(fd_, part.data() + done, length - done, static_cast<off_t>(offset + done));
@@ -77,9 +88,9 @@ class ImageInFile final : public Image {
         return part;
     }
 
-  private:
     int fd_;
     std::uint64_t size_;
+    std::vector<std::byte> start_;
     std::deque<std::vector<std::byte>> parts_; ///< what at() returned, alive as long as this
 };
 

@@ -2,8 +2,10 @@
 
 #include "Error.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -70,6 +72,10 @@ template <class Result> class RequestQueue {
         }
     }
 
+    /// Operations that have run, counted as each returns and before its waiters hear of it:
+    /// whoever reads n knows that the kernel has seen the first n.
+    std::uint64_t finished() const { return finished_.load(); }
+
     /// Operations waiting to run (not counting the running one).
     std::size_t waiting() const {
         std::lock_guard lock(mutex_);
@@ -96,7 +102,9 @@ template <class Result> class RequestQueue {
                 operation = std::move(pending_.front());
                 pending_.pop_front();
             }
-            finish(*operation, perform(*operation));
+            const Outcome outcome = perform(*operation);
+            ++finished_;
+            finish(*operation, outcome);
         }
         cancelPending();
     }
@@ -143,6 +151,7 @@ template <class Result> class RequestQueue {
     std::deque<std::shared_ptr<Operation>> pending_;
     std::map<std::string, std::shared_ptr<Operation>> byKey_;
     bool stopping_ = false;
+    std::atomic<std::uint64_t> finished_{0};
     std::thread worker_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <gtest/gtest.h>
 #include <mutex>
@@ -165,6 +166,33 @@ TEST(ARequestQueue, RefusesWithBusyWhenFull) {
     EXPECT_NO_THROW(queue.submit(
         "a", [] { return std::string(); }, [](const Queue::Outcome&) {}));
     gate.open();
+}
+
+TEST(ARequestQueue, CountsAnOperationAsFinishedBeforeItsWaitersHearOfIt) {
+    Gate release;
+    std::vector<std::uint64_t> seen; // by the waiters, on the queue's thread, in order
+    std::promise<void> done;
+    Queue queue(4);
+    EXPECT_EQ(queue.finished(), 0U);
+    queue.submit(
+        "first",
+        [&] {
+            release.wait();
+            return std::string();
+        },
+        [&](const Queue::Outcome&) { seen.push_back(queue.finished()); });
+    queue.submit(
+        "second", []() -> std::string { throw Error(ErrorKind::InUse, "in use"); },
+        [&](const Queue::Outcome&) {
+            seen.push_back(queue.finished());
+            done.set_value();
+        });
+    std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(queue.finished(), 0U); // the first is still running
+    release.open();
+    ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+    EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(queue.finished(), 2U);
 }
 
 TEST(ARequestQueue, TurnsAThrownErrorIntoTheOutcome) {
