@@ -30,8 +30,8 @@ floor=/usr/libexec/kmodd-bench/kmodd-bench-syscalls
 # The plain mode's /dev has no /dev/fd, which bash's <(...) needs.
 [[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
 results=/vm-results
-# Under TCG, a program mapped at new addresses runs through freshly translated code: with ASLR
-# off, every start after the first reuses the translation, as a CPU needs none.
+# Under TCG, a program mapped at new addresses seems to run through freshly translated code:
+# with ASLR off, every start is cheaper, closer to what starting a program costs on a CPU.
 if [[ $ASLR == off ]]; then
     echo 0 >/proc/sys/kernel/randomize_va_space
 fi
