@@ -1,23 +1,25 @@
 #include "ModuleDetails.h"
 
 namespace kmodd {
+namespace {
+
+FileFacts factsOfFile(const ModuleIndex& index, const std::filesystem::path& path) {
+    const ModuleMetadata metadata = index.metadata(path);
+    return {path.string(), metadata.version, metadata.signer};
+}
+
+} // namespace
 
 FileFacts fileFactsOf(const ModuleIndex& index, const Resolution& resolution) {
     if (resolution.builtin || resolution.loadOrder.empty()) {
         return {};
     }
-    const auto& path = resolution.loadOrder.back().path;
-    const ModuleMetadata metadata = index.metadata(path);
-    return {path.string(), metadata.version, metadata.signer};
+    return factsOfFile(index, resolution.loadOrder.back().path);
 }
 
 FileFacts fileFactsOf(const ModuleIndex& index, const ModuleName& name) {
     const auto path = index.fileOf(name);
-    if (!path) {
-        return {};
-    }
-    const ModuleMetadata metadata = index.metadata(*path);
-    return {path->string(), metadata.version, metadata.signer};
+    return path ? factsOfFile(index, *path) : FileFacts{};
 }
 
 std::string_view stateName(ModuleState state) {

@@ -26,7 +26,6 @@ struct LoadedModule {
     bool operator==(const LoadedModule&) const = default;
 };
 
-/// What /sys/module/NAME says of a module. Built-in modules have no initstate.
 /// A module's readable parameters and their values, as /sys/module/NAME/parameters has them.
 using ModuleParameters = std::map<std::string, std::string>;
 

@@ -12,8 +12,8 @@ namespace kmodd {
 /// deps "a,b," or "-"). Throws Error(Failed) quoting the first malformed line.
 std::vector<LoadedModule> parseProcModules(std::string_view text);
 
-/// Parses a reference count as /proc/modules prints it ("%i"). A
-/// module being unloaded can show -1: that is 0, nobody holds it. nullopt if not a number.
+/// Parses a reference count as /proc/modules prints it ("%i"). A module being unloaded can show
+/// -1: that is 0, nobody holds it. nullopt if not a number.
 std::optional<unsigned> parseRefcount(std::string_view text);
 
 } // namespace kmodd
