@@ -1,6 +1,7 @@
 // What kmodd does when the world around it breaks: killed mid-burst, the bus gone, polkitd gone
 // mid-check, its config file or module directory damaged under it.
 #include "KernelStateFile.h"
+#include "ProgramCopy.h"
 #include "ServiceTest.h"
 #include "WaitUntil.h"
 
@@ -126,7 +127,8 @@ TEST_F(APolkitCheck, CutShortByPolkitdDyingRefusesTheCallerNamingPolkit) {
     ASSERT_TRUE(monitor.waitForOutput("member=NameLost", 10s)) << "dbus-monitor is not monitoring";
     ::kill(polkitd, SIGSTOP);
     // A user the rules allow: only the missing answer can refuse it.
-    Subprocess load({KMODCTL, "--no-ask-password", "load", "dummy"}, {.user = accounts::trusted});
+    Subprocess load({kmodctlForAnyUser(), "--no-ask-password", "load", "dummy"},
+                    {.user = accounts::trusted});
     ASSERT_TRUE(monitor.waitForOutput("member=CheckAuthorization", 20s)) << "kmodd never asked";
     ::kill(polkitd, SIGKILL);
     const auto outcome = load.wait(20s);

@@ -1,5 +1,6 @@
 #include "ServiceTest.h"
 
+#include "ProgramCopy.h"
 #include "TextFile.h"
 #include "WaitUntil.h"
 
@@ -208,7 +209,7 @@ void ServiceTest::waitUntilSubscribed(Subprocess& monitor) {
 
 Outcome ServiceTest::kmodctl(const std::vector<std::string>& arguments,
                              std::optional<Credentials> user) {
-    std::vector<std::string> argv{KMODCTL};
+    std::vector<std::string> argv{user ? kmodctlForAnyUser() : KMODCTL};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     return run(argv, {.user = user});
 }

@@ -1,6 +1,7 @@
 // Thousands of mixed requests from many clients at once, valid and invalid, some clients gone
 // before their answer, against a fake kernel that is slow and fails some of its calls.
 #include "KernelStateFile.h"
+#include "ProgramCopy.h"
 #include "ServiceTest.h"
 #include "WaitUntil.h"
 
@@ -193,8 +194,9 @@ Tally runClient(const std::vector<Request>& mix, std::size_t calls, unsigned see
 void killKmodctlMidCall(unsigned seed) {
     std::minstd_rand random(seed);
     for (std::size_t i = 0; i < killedKmodctlCount; ++i) {
-        Subprocess client({KMODCTL, "--no-ask-password", random() % 2 ? "load" : "unload", "veth"},
-                          {.user = accounts::trusted});
+        Subprocess client(
+            {kmodctlForAnyUser(), "--no-ask-password", random() % 2 ? "load" : "unload", "veth"},
+            {.user = accounts::trusted});
         std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
         ::kill(client.pid(), SIGKILL);
         client.wait(callDeadline);

@@ -87,6 +87,35 @@ bool drain(int fd, std::string& into) {
     return count < 0 && (errno == EINTR || errno == EAGAIN);
 }
 
+// How far a child got before it could not start its program, with the errno.
+enum class StartStage { SwitchUser, Execute };
+struct StartFailure {
+    StartStage stage;
+    int error;
+};
+
+[[noreturn]] void reportStartFailure(int fd, StartStage stage) {
+    const StartFailure failure{stage, errno};
+    [[maybe_unused]] const auto written = ::write(fd, &failure, sizeof failure);
+    ::_exit(127);
+}
+
+std::string describeStartFailure(const std::string& executable,
+                                 const std::optional<Credentials>& user,
+                                 const StartFailure& failure) {
+    std::string message = "cannot run " + executable;
+    if (user) {
+        message += " as uid " + std::to_string(user->uid);
+    }
+    message += failure.stage == StartStage::SwitchUser ? ": cannot switch to that user: " : ": ";
+    message += std::strerror(failure.error);
+    if (user && failure.stage == StartStage::Execute && failure.error == EACCES) {
+        message += " (that user cannot enter a directory on its path, or the file is not "
+                   "executable by it)";
+    }
+    return message;
+}
+
 } // namespace
 
 std::string Outcome::describe() const {
@@ -125,6 +154,8 @@ Subprocess::Subprocess(const std::vector<std::string>& argv, const SpawnOptions&
         errWrite = std::move(err[1]);
     }
 
+    // Closed by a successful execve; the child writes why it did not get there otherwise.
+    auto [startFailureRead, startFailureWrite] = makePipe();
     pid_ = ::fork();
     if (pid_ < 0) {
         fail("fork");
@@ -134,17 +165,29 @@ Subprocess::Subprocess(const std::vector<std::string>& argv, const SpawnOptions&
         ::dup2(devNull.get(), STDIN_FILENO);
         ::dup2(outWrite.get(), STDOUT_FILENO);
         ::dup2(errWrite.get(), STDERR_FILENO);
-        ::close_range(3, ~0U, 0);
+        // Marked rather than closed, so that startFailureWrite stays open until execve.
+        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         if (options.user &&
             (::setgroups(0, nullptr) != 0 ||
              ::setresgid(options.user->gid, options.user->gid, options.user->gid) != 0 ||
              ::setresuid(options.user->uid, options.user->uid, options.user->uid) != 0)) {
-            ::_exit(126);
+            reportStartFailure(startFailureWrite.get(), StartStage::SwitchUser);
         }
         // After the credential change, which clears it: nothing outlives a crashed test.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::execve(executable.c_str(), argumentPointers.data(), environmentPointers.data());
-        ::_exit(127);
+        reportStartFailure(startFailureWrite.get(), StartStage::Execute);
+    }
+    startFailureWrite.reset();
+    StartFailure failure{};
+    ssize_t got = 0;
+    do {
+        got = ::read(startFailureRead.get(), &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    if (got == static_cast<ssize_t>(sizeof failure)) {
+        ::waitpid(pid_, nullptr, 0);
+        reaped_ = true;
+        throw std::runtime_error(describeStartFailure(executable, options.user, failure));
     }
     // glibc 2.36 declares pidfd_open without C linkage for C++.
     pidFd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));

@@ -39,7 +39,8 @@ struct SpawnOptions {
 /// A child process, killed and reaped on destruction if it is still running.
 class Subprocess {
   public:
-    /// Starts argv[0], an absolute path or a name looked up in PATH.
+    /// Starts argv[0], an absolute path or a name looked up in PATH. Throws std::runtime_error
+    /// saying why when the program cannot be started (as that user).
     Subprocess(const std::vector<std::string>& argv, const SpawnOptions& options = {});
     ~Subprocess();
     Subprocess(const Subprocess&) = delete;
