@@ -76,6 +76,10 @@ for round in 1 2 3; do
     timed "kmodctl status xfs ($round)" kmodctl status xfs
     expect_output "xfs.ko.xz"
 done
+# The signature is inside the compressed file: libkmod read it through the checked descriptor.
+signer=$(sed -n 's/^ *Signer: //p' <<<"$output")
+[[ -n $signer && $signer != - ]] || fail "kmodctl status xfs shows no signer: $output"
+step "xfs's signer, from the facts cache: $signer"
 timed "kmodctl load dummy" kmodctl load dummy
 expect_loaded dummy
 timed "kmodctl unload dummy" kmodctl unload dummy
