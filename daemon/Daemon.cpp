@@ -65,15 +65,17 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
       index_(options.moduleDirectory.value_or(defaultModuleDirectory())),
       engine_(kernel, index_, loadConfig(options.configFile, options.dropInDirectory), logger_),
       table_(readModuleTable(kernel)), event_(newEventLoop()), connection_(connectToSystemBus()),
-      dispatcher_(event_.get(), logger_), busSource_(event_.get(), *connection_, logger_),
+      dispatcher_(event_.get(), logger_),
+      facts_([this](std::function<void()> task) { dispatcher_.post(std::move(task)); }),
+      busSource_(event_.get(), *connection_, logger_),
       authorizer_(*connection_, dispatcher_, logger_),
       requestLog_(stderrIsJournal() ? nullptr : logger_),
       // The handler publishes only after a kernel operation, which only the manager (or run())
       // can start: manager_ exists by then.
-      requests_(engine_, authorizer_, dispatcher_, requestLog_,
+      requests_(engine_, facts_, authorizer_, dispatcher_, requestLog_,
                 {options.configFile, options.dropInDirectory},
                 [this](std::uint64_t operations) { publishAfter(operations); }),
-      manager_(*connection_, requests_, table_, kernel, index_, logger_) {
+      manager_(*connection_, requests_, table_, kernel, index_, facts_, engine_, logger_) {
     sd_event_source* source = nullptr;
     check(sd_event_add_time_relative(event_.get(), &source, CLOCK_MONOTONIC, settleInterval.count(),
                                      settleAccuracy.count(), onSettleTimer, this),

@@ -7,6 +7,7 @@
 #include "MainThreadDispatcher.h"
 #include "Manager.h"
 #include "ModuleEngine.h"
+#include "ModuleFactsCache.h"
 #include "ModuleIndex.h"
 #include "ModuleTable.h"
 #include "RequestHandler.h"
@@ -62,6 +63,7 @@ class Daemon {
     EventPtr event_;
     std::unique_ptr<sdbus::IConnection> connection_;
     MainThreadDispatcher dispatcher_;
+    ModuleFactsCache facts_; ///< module files' contents, read off the loop
     BusEventSource busSource_;
     Authorizer authorizer_;
     RequestLog requestLog_;

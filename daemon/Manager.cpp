@@ -26,11 +26,11 @@ ModuleList listOf(const ModuleMap& modules) {
 } // namespace
 
 Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
-                 const Kernel& kernel, const ModuleIndex& index,
-                 std::shared_ptr<spdlog::logger> logger)
+                 const Kernel& kernel, const ModuleIndex& index, ModuleFactsCache& facts,
+                 const ModuleEngine& engine, std::shared_ptr<spdlog::logger> logger)
     : AdaptorInterfaces(connection, managerObjectPath), connection_(connection),
-      requests_(requests), table_(table), kernel_(kernel), index_(index),
-      logger_(std::move(logger)), moduleList_(listOf(table_.modules())),
+      requests_(requests), table_(table), kernel_(kernel), index_(index), facts_(facts),
+      engine_(engine), logger_(std::move(logger)), moduleList_(listOf(table_.modules())),
       busDriver_(sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus")) {
     registerAdaptor();
     for (const auto& [name, module] : table_.modules()) {
@@ -120,27 +120,62 @@ void Manager::ListModules(sdbus::Result<ModuleList>&& result) {
     result.returnResults(moduleList_);
 }
 
-std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name) {
+void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& result,
+                        std::string name) {
+    auto reply = shared(std::move(result));
     try {
         const RequestedName requested = decodeRequestedName(name);
-        if (auto* object = requested.module ? objectFor(*requested.module) : nullptr) {
-            return object->properties();
+        std::optional<Resolution> resolution;
+        std::optional<ModuleName> module;
+        if (requested.module && objectFor(*requested.module)) {
+            module = requested.module;
+        } else {
+            index_.reloadIfChanged();
+            resolution = index_.resolve(requested.requested);
+            module = resolution->name;
         }
-        index_.reloadIfChanged();
-        const Resolution resolution = index_.resolve(requested.requested);
-        if (auto* object = objectFor(resolution.name)) {
-            return object->properties();
+        const auto file = objectFor(*module) ? index_.fileOf(*module)
+                          : resolution->builtin || resolution->loadOrder.empty()
+                              ? std::nullopt
+                              : std::optional(resolution->loadOrder.back().path);
+        if (!file) {
+            // Built in, or loaded from a file the module directory does not know.
+            if (auto* object = objectFor(*module)) {
+                reply->returnResults(object->properties());
+                return;
+            }
+            reply->returnResults(
+                toProperties({module->str(),
+                              "builtin",
+                              0,
+                              {},
+                              kernel_.moduleParameters(*module).value_or(ModuleParameters{}),
+                              {}}));
+            return;
         }
-        ModuleDetails details{
-            resolution.name.str(),          resolution.builtin ? "builtin" : "unloaded", 0, {}, {},
-            fileFactsOf(index_, resolution)};
-        if (resolution.builtin) {
-            details.parameters =
-                kernel_.moduleParameters(resolution.name).value_or(ModuleParameters{});
-        }
-        return toProperties(details);
+        // The file's version and signer may take a read (a decompression): off the loop.
+        facts_.get({{*module, *file}}, engine_.config()->trustedPaths,
+                   ModuleFactsCache::Priority::Normal,
+                   [this, reply, module = *module,
+                    path = *file](const ModuleFactsCache::Outcome& outcome) {
+                       // A file that cannot be read as a module has no version or signer.
+                       const auto* facts = std::get_if<0>(&outcome);
+                       answer([&] {
+                           if (auto* object = objectFor(module)) {
+                               reply->returnResults(object->properties());
+                               return;
+                           }
+                           reply->returnResults(toProperties(
+                               {module.str(),
+                                "unloaded",
+                                0,
+                                {},
+                                {},
+                                fileFactsOf(path, facts ? facts->front().get() : nullptr)}));
+                       });
+                   });
     } catch (...) {
-        throw toBusError(currentError());
+        answer([&] { reply->returnError(toBusError(currentError())); });
     }
 }
 
@@ -235,7 +270,8 @@ template <class Send> void Manager::answer(Send&& send) {
 
 ModuleObject& Manager::addObject(const LoadedModule& module) {
     objects_.erase(module.name); // its path must be free before the new object takes it
-    auto object = std::make_unique<ModuleObject>(connection_, module, kernel_, index_);
+    auto object =
+        std::make_unique<ModuleObject>(connection_, module, kernel_, index_, facts_, engine_);
     return *objects_.emplace(module.name, std::move(object)).first->second;
 }
 

@@ -3,6 +3,7 @@
 #include "Caller.h"
 #include "Kernel.h"
 #include "ManagerAdaptor.h"
+#include "ModuleFactsCache.h"
 #include "ModuleIndex.h"
 #include "ModuleObject.h"
 #include "ModuleTable.h"
@@ -25,7 +26,8 @@ class Manager final
     /// Exports the manager and an object for every module in the table (which the caller has
     /// filled), without signals: nobody can be listening before the name is owned.
     Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
-            const Kernel& kernel, const ModuleIndex& index, std::shared_ptr<spdlog::logger> logger);
+            const Kernel& kernel, const ModuleIndex& index, ModuleFactsCache& facts,
+            const ModuleEngine& engine, std::shared_ptr<spdlog::logger> logger);
     ~Manager();
 
     /// Re-reads the kernel's module list and publishes what changed: objects added and removed
@@ -39,7 +41,8 @@ class Manager final
               uint64_t flags) override;
     void Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) override;
     void ListModules(sdbus::Result<ModuleList>&& result) override;
-    std::map<std::string, sdbus::Variant> GetModule(const std::string& name) override;
+    void GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& result,
+                   std::string name) override;
     void Reload(sdbus::Result<>&& result, uint64_t flags) override;
     void LoadBootModules(
         sdbus::Result<std::vector<sdbus::Struct<std::string, std::string, std::string>>>&& result,
@@ -64,6 +67,8 @@ class Manager final
     ModuleTable& table_;
     const Kernel& kernel_;
     const ModuleIndex& index_;
+    ModuleFactsCache& facts_;
+    const ModuleEngine& engine_; ///< for the trusted paths in force
     std::shared_ptr<spdlog::logger> logger_;
     std::map<ModuleName, std::unique_ptr<ModuleObject>> objects_;
     /// ListModules' answer, rebuilt with every refresh of the table: reads far outnumber the

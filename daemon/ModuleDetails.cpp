@@ -1,25 +1,12 @@
 #include "ModuleDetails.h"
 
 namespace kmodd {
-namespace {
 
-FileFacts factsOfFile(const ModuleIndex& index, const std::filesystem::path& path) {
-    const ModuleMetadata metadata = index.metadata(path);
-    return {path.string(), metadata.version, metadata.signer};
-}
-
-} // namespace
-
-FileFacts fileFactsOf(const ModuleIndex& index, const Resolution& resolution) {
-    if (resolution.builtin || resolution.loadOrder.empty()) {
-        return {};
+FileFacts fileFactsOf(const std::filesystem::path& file, const ModuleFacts* facts) {
+    if (!facts) {
+        return {file.string(), {}, {}};
     }
-    return factsOfFile(index, resolution.loadOrder.back().path);
-}
-
-FileFacts fileFactsOf(const ModuleIndex& index, const ModuleName& name) {
-    const auto path = index.fileOf(name);
-    return path ? factsOfFile(index, *path) : FileFacts{};
+    return {file.string(), facts->first("version"), facts->first("signer")};
 }
 
 std::string_view stateName(ModuleState state) {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "Kernel.h"
-#include "ModuleIndex.h"
+#include "ModuleFacts.h"
 
 #include <map>
 #include <sdbus-c++/Types.h>
@@ -12,7 +12,7 @@
 namespace kmodd {
 
 /// What the module directory says of a module: its file and that file's version and signer;
-/// empty strings where it says nothing.
+/// empty strings where it says nothing or where the file's facts have not been read.
 struct FileFacts {
     std::string path;
     std::string version;
@@ -21,12 +21,8 @@ struct FileFacts {
     bool operator==(const FileFacts&) const = default;
 };
 
-/// The facts of the file a resolution would load; empty for a built-in module.
-FileFacts fileFactsOf(const ModuleIndex& index, const Resolution& resolution);
-
-/// The facts of the file the module directory holds under exactly this name; empty when it
-/// has none (an out-of-tree module, or a name that only matches as an alias of another).
-FileFacts fileFactsOf(const ModuleIndex& index, const ModuleName& name);
+/// The file's path, and its version and signer from facts (none when facts is null).
+FileFacts fileFactsOf(const std::filesystem::path& file, const ModuleFacts* facts);
 
 /// "live", "coming" or "going".
 std::string_view stateName(ModuleState state);

@@ -5,9 +5,10 @@
 namespace kmodd {
 
 ModuleObject::ModuleObject(sdbus::IConnection& connection, LoadedModule module,
-                           const Kernel& kernel, const ModuleIndex& index)
+                           const Kernel& kernel, const ModuleIndex& index, ModuleFactsCache& facts,
+                           const ModuleEngine& engine)
     : AdaptorInterfaces(connection, moduleObjectPath(module.name)), module_(std::move(module)),
-      kernel_(kernel), index_(index) {
+      kernel_(kernel), index_(index), facts_(facts), engine_(engine) {
     registerAdaptor();
 }
 
@@ -34,10 +35,12 @@ void ModuleObject::update(const LoadedModule& module) {
 }
 
 std::map<std::string, sdbus::Variant> ModuleObject::properties() {
-    if (!unchanging_) {
-        unchanging_ = toProperties({Name(), State(), RefCount(), Holders(), {}, fileFacts()});
+    const FileFacts file = fileFacts();
+    auto properties =
+        unchanging_.value_or(toProperties({Name(), State(), RefCount(), Holders(), {}, file}));
+    if (!unchanging_ && fileFacts_) {
+        unchanging_ = properties;
     }
-    auto properties = *unchanging_;
     properties.insert_or_assign("Parameters", sdbus::Variant(Parameters()));
     return properties;
 }
@@ -80,15 +83,28 @@ std::string ModuleObject::Signer() {
     return fileFacts().signer;
 }
 
-const FileFacts& ModuleObject::fileFacts() {
-    if (!fileFacts_) {
-        try {
-            fileFacts_ = fileFactsOf(index_, module_.name);
-        } catch (const std::exception&) {
-            fileFacts_ = FileFacts{};
-        }
+FileFacts ModuleObject::fileFacts() {
+    if (fileFacts_) {
+        return *fileFacts_;
     }
-    return *fileFacts_;
+    try {
+        const auto path = index_.fileOf(module_.name);
+        if (!path) {
+            fileFacts_ = FileFacts{};
+            return *fileFacts_;
+        }
+        if (const auto facts = facts_.cached(*path)) {
+            fileFacts_ = fileFactsOf(*path, facts.get());
+            return *fileFacts_;
+        }
+        // Read for a later Get; this one answers without waiting.
+        facts_.get({{module_.name, *path}}, engine_.config()->trustedPaths,
+                   ModuleFactsCache::Priority::Normal, [](const ModuleFactsCache::Outcome&) {});
+        return fileFactsOf(*path, nullptr);
+    } catch (const std::exception&) {
+        fileFacts_ = FileFacts{};
+        return *fileFacts_;
+    }
 }
 
 } // namespace kmodd

@@ -2,6 +2,8 @@
 
 #include "Kernel.h"
 #include "ModuleDetails.h"
+#include "ModuleEngine.h"
+#include "ModuleFactsCache.h"
 #include "ModuleIndex.h"
 
 #include <optional>
@@ -12,16 +14,18 @@ namespace kmodd {
 
 /// One loaded module on the bus: /org/kmodd/Manager1/module/<escaped name>, implementing
 /// org.kmodd.Module1. Name, State, RefCount and Holders come from the module table; Parameters
-/// are read from /sys/module on each Get; Path, Version and Signer are looked up in the module
-/// directory on the first Get and kept (they describe the file, which does not change under a
-/// loaded module), so that creating hundreds of objects at start costs no file reads.
+/// are read from /sys/module on each Get; Path is looked up in the module directory, Version and
+/// Signer in the facts cache, on the first Get, and kept (they describe the file, which does
+/// not change under a loaded module), so that creating hundreds of objects at start costs no
+/// file reads. The loop never reads the file: facts not cached yet are read by the cache's
+/// readers, and until they are there Version and Signer are empty (GetModule waits for them).
 /// Runs on the loop's thread only (it uses the ModuleIndex).
 class ModuleObject final
     : public sdbus::AdaptorInterfaces<org::kmodd::Module1_adaptor, sdbus::ManagedObject_adaptor,
                                       sdbus::Properties_adaptor> {
   public:
     ModuleObject(sdbus::IConnection& connection, LoadedModule module, const Kernel& kernel,
-                 const ModuleIndex& index);
+                 const ModuleIndex& index, ModuleFactsCache& facts, const ModuleEngine& engine);
     ~ModuleObject();
 
     /// Takes the table's new entry and emits PropertiesChanged for what differs.
@@ -40,14 +44,17 @@ class ModuleObject final
     std::string Version() override;
     std::string Signer() override;
 
-    const FileFacts& fileFacts();
+    FileFacts fileFacts();
 
     LoadedModule module_;
     const Kernel& kernel_;
     const ModuleIndex& index_;
-    std::optional<FileFacts> fileFacts_;
+    ModuleFactsCache& facts_;
+    const ModuleEngine& engine_;         ///< for the trusted paths in force
+    std::optional<FileFacts> fileFacts_; ///< once complete
     /// Every property but Parameters, as properties() returns them: built on the first call
-    /// after a change, since building a Variant costs far more than copying one.
+    /// after a change once the file's facts are known, since building a Variant costs far more
+    /// than copying one.
     std::optional<std::map<std::string, sdbus::Variant>> unchanging_;
 };
 

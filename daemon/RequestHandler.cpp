@@ -65,10 +65,10 @@ struct RequestHandler::BootRun {
     BootDone done;
 };
 
-RequestHandler::RequestHandler(ModuleEngine& engine, Authorizer& authorizer,
-                               MainThreadDispatcher& dispatcher, RequestLog& log,
-                               ConfigFiles configFiles, Publish publish)
-    : engine_(engine), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
+RequestHandler::RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts,
+                               Authorizer& authorizer, MainThreadDispatcher& dispatcher,
+                               RequestLog& log, ConfigFiles configFiles, Publish publish)
+    : engine_(engine), facts_(facts), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
       configFiles_(std::move(configFiles)), publish_(std::move(publish)) {}
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
@@ -85,7 +85,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
                          .requested = name,
                          .parameters = describeParameters(parameters),
                          .flags = flags};
-    std::shared_ptr<LoadPlan> plan; // holds open files: shared, since std::function copies
+    std::shared_ptr<LoadPlan> plan; // shared, since std::function copies
     RequestFlags decoded;
     try {
         refuseWhenStopped();
@@ -99,13 +99,37 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
         finishLoad(record, currentError(), done);
         return;
     }
-    record.module = plan->resolution.name.str();
-    record.kernelParameters = plan->parameters.kernelString();
     if (plan->status != LoadStatus::Loaded) {
+        record.module = plan->resolution.name.str();
+        record.kernelParameters = plan->parameters.kernelString();
         finishLoad(record, LoadReport{plan->resolution.name, plan->status, {}}, done);
         return;
     }
-    authorizer_.check(caller, Action::LoadModule, record.module, decoded.interactive,
+    // Root's reads go first: no other caller's flood makes root wait for the cache.
+    const auto priority =
+        caller.uid == 0 ? ModuleFactsCache::Priority::Urgent : ModuleFactsCache::Priority::Normal;
+    facts_.get(plan->filesToCheck(), engine_.config()->trustedPaths, priority,
+               [this, record, plan, interactive = decoded.interactive,
+                done](const ModuleFactsCache::Outcome& facts) {
+                   try {
+                       refuseWhenStopped();
+                       if (const auto* error = std::get_if<Error>(&facts)) {
+                           throw *error;
+                       }
+                       engine_.checkFacts(*plan, std::get<0>(facts));
+                   } catch (...) {
+                       finishLoad(record, currentError(), done);
+                       return;
+                   }
+                   authorizeLoad(record, plan, interactive, done);
+               });
+}
+
+void RequestHandler::authorizeLoad(RequestRecord record, const std::shared_ptr<LoadPlan>& plan,
+                                   bool interactive, const LoadDone& done) {
+    record.module = plan->resolution.name.str();
+    record.kernelParameters = plan->parameters.kernelString();
+    authorizer_.check(record.caller, Action::LoadModule, record.module, interactive,
                       [this, record, plan, done](const std::optional<Error>& refusal) {
                           if (refusal) {
                               finishLoad(record, *refusal, done);
@@ -211,7 +235,7 @@ void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, 
         return;
     }
     loadNextBootModule(std::make_shared<BootRun>(
-        BootRun{caller, flags, engine_.config().boot, {}, std::move(done)}));
+        BootRun{caller, flags, engine_.config()->boot, {}, std::move(done)}));
 }
 
 void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
@@ -236,6 +260,7 @@ void RequestHandler::reloadConfig() {
 
 void RequestHandler::stop() {
     stopped_ = true;
+    facts_.stop();
     authorizer_.cancelAll();
     queue_.stop();
 }

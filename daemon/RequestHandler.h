@@ -4,6 +4,7 @@
 #include "Caller.h"
 #include "MainThreadDispatcher.h"
 #include "ModuleEngine.h"
+#include "ModuleFactsCache.h"
 #include "RequestCounters.h"
 #include "RequestLog.h"
 #include "RequestQueue.h"
@@ -54,11 +55,13 @@ struct ConfigFiles {
 std::string_view loadStatusName(LoadStatus status);
 
 /// Runs every state-changing request through one order, on the loop's thread:
-/// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy, files,
-/// parameters) -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel
-/// queue's thread) -> publish (the publish callback refreshes the module table and the bus
-/// objects) -> log (RequestLog) and count (RequestCounters) -> answer (the done callback,
-/// exactly once).
+/// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy; then the
+/// declared parameters against the files' facts from the facts cache, which reads off the
+/// loop) -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel queue's
+/// thread: the policy in force again, open and check the files, the kernel) -> publish (the
+/// publish callback refreshes the module table and the bus objects) -> log (RequestLog) and
+/// count (RequestCounters) -> answer (the done callback, exactly once). Until polkit has said
+/// yes, a request holds no module file open and no image in memory.
 class RequestHandler {
   public:
     using LoadDone = std::function<void(const LoadOutcome&)>;
@@ -73,8 +76,9 @@ class RequestHandler {
     using Publish = std::function<void(std::uint64_t n)>;
 
     /// publish runs on the loop's thread after each kernel operation, before its answer.
-    RequestHandler(ModuleEngine& engine, Authorizer& authorizer, MainThreadDispatcher& dispatcher,
-                   RequestLog& log, ConfigFiles configFiles, Publish publish);
+    RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts, Authorizer& authorizer,
+                   MainThreadDispatcher& dispatcher, RequestLog& log, ConfigFiles configFiles,
+                   Publish publish);
 
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
@@ -93,7 +97,8 @@ class RequestHandler {
     /// Error(ConfigInvalid), and then the old configuration stays.
     void reloadConfig();
 
-    /// Takes no more requests (they get Error(Busy)), answers pending polkit checks with Busy,
+    /// Takes no more requests (they get Error(Busy)), answers pending polkit checks and fact
+    /// reads with Busy,
     /// lets the running kernel operation finish and answers the queued ones with Busy. Their
     /// answers are posted to the dispatcher, which the caller then runs.
     void stop();
@@ -114,6 +119,8 @@ class RequestHandler {
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
               IndexCheck indexCheck, LoadDone done);
+    void authorizeLoad(RequestRecord record, const std::shared_ptr<LoadPlan>& plan,
+                       bool interactive, const LoadDone& done);
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
@@ -127,6 +134,7 @@ class RequestHandler {
     void loadNextBootModule(const std::shared_ptr<BootRun>& run);
 
     ModuleEngine& engine_;
+    ModuleFactsCache& facts_;
     Authorizer& authorizer_;
     MainThreadDispatcher& dispatcher_;
     RequestLog& log_;

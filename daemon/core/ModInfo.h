@@ -14,6 +14,11 @@ namespace kmodd {
 /// The key=value strings of a module image's .modinfo ELF section, in file order.
 class ModInfo {
   public:
+    ModInfo() = default;
+    /// The entries as another reader (libkmod) found them.
+    explicit ModInfo(std::vector<std::pair<std::string, std::string>> entries)
+        : entries_(std::move(entries)) {}
+
     /// Reads an uncompressed module image (ELF32 or ELF64, host byte order). Throws
     /// Error(KernelRejected) when the image is not a well-formed ELF relocatable object.
     static ModInfo read(std::span<const std::byte> image);

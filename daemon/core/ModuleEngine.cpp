@@ -51,35 +51,59 @@ std::string LoadPlan::key() const {
            parameters.kernelString();
 }
 
+std::vector<ModuleFile> LoadPlan::filesToCheck() const {
+    std::vector<ModuleFile> files;
+    for (const auto& module : modules) {
+        if (!module.loadedWhenPlanned) {
+            files.push_back(module.file);
+        }
+    }
+    return files;
+}
+
 std::string UnloadPlan::key() const {
     return "unload " + module.str();
 }
 
 ModuleEngine::ModuleEngine(Kernel& kernel, ModuleIndex& index, Config config,
                            std::shared_ptr<spdlog::logger> logger)
-    : kernel_(kernel), index_(index), config_(std::move(config)), policy_(config_),
-      logger_(std::move(logger)) {}
+    : kernel_(kernel), index_(index), logger_(std::move(logger)) {
+    setConfig(std::move(config));
+}
 
 void ModuleEngine::setConfig(Config config) {
     Policy policy(config);
-    config_ = std::move(config);
-    policy_ = std::move(policy);
+    auto settings = std::make_shared<const EngineSettings>(
+        EngineSettings{std::move(config), std::move(policy)});
+    std::lock_guard lock(settingsMutex_);
+    settings_ = std::move(settings);
 }
 
-ParameterList ModuleEngine::defaultsFor(const ModuleName& module) const {
-    const auto found = config_.defaultParameters.find(module);
-    return found == config_.defaultParameters.end() ? ParameterList{} : found->second;
+std::shared_ptr<const EngineSettings> ModuleEngine::settings() const {
+    std::lock_guard lock(settingsMutex_);
+    return settings_;
+}
+
+std::shared_ptr<const Config> ModuleEngine::config() const {
+    auto settings = this->settings();
+    return {settings, &settings->config};
+}
+
+ParameterList ModuleEngine::defaultsFor(const Config& config, const ModuleName& module) {
+    const auto found = config.defaultParameters.find(module);
+    return found == config.defaultParameters.end() ? ParameterList{} : found->second;
 }
 
 LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
+    const auto settings = this->settings();
     LoadPlan plan{index_.resolve(validateRequestedName(request.name)),
                   {},
                   request.flags,
                   LoadStatus::Loaded,
                   {}};
     const ModuleName& target = plan.resolution.name;
-    policy_.checkLoad(plan.resolution);
-    plan.parameters = defaultsFor(target).mergedWith(target, request.parameters);
+    settings->policy.checkLoad(plan.resolution);
+    plan.parameters = defaultsFor(settings->config, target).mergedWith(target, request.parameters);
     if (plan.resolution.builtin) {
         plan.status = LoadStatus::BuiltIn;
         return plan;
@@ -89,45 +113,79 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
         plan.status = LoadStatus::AlreadyLoaded;
         return plan;
     }
-    const std::string kernelCompression = kernel_.compression();
     for (const auto& file : plan.resolution.loadOrder) {
-        try {
-            ModuleImage image = openModuleImage(config_.trustedPaths, file, kernelCompression);
-            const bool isTarget = file.name == target;
-            ParameterList parameters = isTarget ? plan.parameters : defaultsFor(file.name);
-            parameters.checkDeclared(file.name, image.modinfo.declaredParameters());
-            plan.modules.push_back({std::move(image), std::move(parameters)});
-        } catch (const Error&) {
-            // A loaded dependency needs no file, unless it is unloaded before the plan runs.
-            if (!findLoaded(loaded, file.name)) {
-                throw;
-            }
-        }
-    }
-    const bool forced = finitFlags(plan.flags) != 0;
-    if (forced && !plan.modules.empty() && !plan.modules.back().image.image.empty()) {
-        throw Error(ErrorKind::InvalidArgument,
-                    "cannot force-load " + target.str() + ": " +
-                        plan.modules.back().image.file.path.string() +
-                        " is compressed in a format the kernel cannot decompress, and forcing "
-                        "is only possible through finit_module");
+        const bool isTarget = file.name == target;
+        plan.modules.push_back(
+            {file, isTarget ? plan.parameters : defaultsFor(settings->config, file.name),
+             !isTarget && findLoaded(loaded, file.name) != nullptr, nullptr});
     }
     return plan;
 }
 
+void ModuleEngine::checkFacts(LoadPlan& plan,
+                              const std::vector<std::shared_ptr<const ModuleFacts>>& facts) const {
+    auto next = facts.begin();
+    for (auto& module : plan.modules) {
+        if (module.loadedWhenPlanned) {
+            continue;
+        }
+        if (next == facts.end()) {
+            throw Error(ErrorKind::Failed, "cannot load " + plan.resolution.name.str() +
+                                               ": the facts of " + module.file.path.string() +
+                                               " are missing");
+        }
+        module.facts = *next++;
+        module.parameters.checkDeclared(module.file.name,
+                                        module.facts->modinfo.declaredParameters());
+    }
+}
+
+std::vector<ModuleEngine::OpenedModule>
+ModuleEngine::openFiles(const LoadPlan& plan, const EngineSettings& settings,
+                        const std::vector<LoadedModule>& loaded) const {
+    const std::string kernelCompression = kernel_.compression();
+    std::vector<OpenedModule> opened;
+    for (const auto& module : plan.modules) {
+        const bool isTarget = module.file.name == plan.resolution.name;
+        if (!isTarget && findLoaded(loaded, module.file.name)) {
+            continue;
+        }
+        ModuleImage image =
+            openModuleImage(settings.config.trustedPaths, module.file, kernelCompression);
+        // The file checked before authorization may have been replaced since: check what
+        // is loaded.
+        if (!module.facts || module.facts->identity != image.identity) {
+            module.parameters.checkDeclared(module.file.name,
+                                            readModInfo(image).declaredParameters());
+        }
+        opened.push_back({&module, std::move(image)});
+    }
+    const bool forced = finitFlags(plan.flags) != 0;
+    if (forced && !opened.empty() && !opened.back().image.image.empty()) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "cannot force-load " + plan.resolution.name.str() + ": " +
+                        opened.back().image.file.path.string() +
+                        " is compressed in a format the kernel cannot decompress, and forcing "
+                        "is only possible through finit_module");
+    }
+    return opened;
+}
+
 LoadReport ModuleEngine::load(LoadPlan& plan) {
+    // The config may have changed while the request waited for polkit and the queue.
+    const auto settings = this->settings();
+    settings->policy.checkLoad(plan.resolution);
     LoadReport report{plan.resolution.name, plan.status, {}};
     // As modprobe does, looks at what is loaded now, not when the plan was made, to skip the
     // dependencies loaded meanwhile; a plan without dependencies has nothing to skip.
     const auto loaded =
         plan.modules.size() > 1 ? kernel_.loadedModules() : std::vector<LoadedModule>{};
-    for (const auto& module : plan.modules) {
-        const bool isTarget = module.image.file.name == plan.resolution.name;
-        if (!isTarget && findLoaded(loaded, module.image.file.name)) {
-            continue;
-        }
-        if (insert(module.image, module.parameters, isTarget ? plan.flags : LoadFlags{})) {
-            report.inserted.push_back(module.image.file.name);
+    // Every file is opened and checked before the first insert, so that a bad file inserts
+    // nothing.
+    for (const auto& [planned, image] : openFiles(plan, *settings, loaded)) {
+        const bool isTarget = planned->file.name == plan.resolution.name;
+        if (insert(image, planned->parameters, isTarget ? plan.flags : LoadFlags{})) {
+            report.inserted.push_back(planned->file.name);
         } else if (isTarget) {
             report.status = LoadStatus::AlreadyLoaded;
         }
@@ -198,13 +256,15 @@ UnloadPlan ModuleEngine::prepareUnload(std::string_view name) const {
     const std::string requested = validateRequestedName(name);
     const auto loaded = kernel_.loadedModules();
     UnloadPlan plan{loadedModuleFor(requested, loaded)};
-    policy_.checkUnload(plan.module);
+    settings()->policy.checkUnload(plan.module);
     checkNotInUse(*findLoaded(loaded, plan.module));
     return plan;
 }
 
 void ModuleEngine::unload(const UnloadPlan& plan) {
-    // The module may have gained holders, or gone, while the request waited in the queue.
+    // The config may have changed, and the module may have gained holders or gone, while the
+    // request waited for polkit and the queue.
+    settings()->policy.checkUnload(plan.module);
     const auto loaded = kernel_.loadedModules();
     const LoadedModule* module = findLoaded(loaded, plan.module);
     if (!module) {

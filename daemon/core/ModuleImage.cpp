@@ -25,8 +25,8 @@ Error tooLarge(const ModuleFile& file) {
 std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
     std::vector<std::byte> data;
     std::byte buffer[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    for (off_t offset = 0;;) {
+        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -40,6 +40,7 @@ std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
             throw tooLarge(file);
         }
         data.insert(data.end(), buffer, buffer + n);
+        offset += n;
     }
 }
 
@@ -56,39 +57,58 @@ std::vector<std::byte> readMagic(int fd, const ModuleFile& file) {
     return {magic.begin(), magic.begin() + n};
 }
 
+Error inFile(const ModuleFile& file, const Error& error) {
+    return Error(error.kind(), "cannot load " + file.name.str() + " from " + file.path.string() +
+                                   ": " + error.what());
+}
+
+std::vector<std::byte> decompressed(const ModuleImage& module) {
+    const std::vector<std::byte> contents = readAll(module.fd.get(), module.file);
+    try {
+        return decompress(module.compression, contents);
+    } catch (const Error& error) {
+        throw inFile(module.file, error);
+    }
+}
+
 } // namespace
 
 ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
                             const ModuleFile& file, std::string_view kernelCompression) {
     TrustedModuleFile opened = openTrustedModule(trustedRoots, file.path);
-    const std::uint64_t size = opened.size;
-    ModuleImage module{file, std::move(opened.fd), Compression::None, false, {}, {}};
-    const int fd = module.fd.get();
-    if (size > maxModuleSize) {
+    if (opened.size > maxModuleSize) {
         throw tooLarge(file);
     }
-    module.compression = detectCompression(readMagic(fd, file));
-    std::vector<std::byte> contents;
-    if (module.compression != Compression::None) {
-        contents = readAll(fd, file);
+    ModuleImage module{file, std::move(opened.fd), opened.identity, Compression::None, false, {}};
+    module.compression = detectCompression(readMagic(module.fd.get(), file));
+    if (module.compression == Compression::None) {
+        return module;
     }
-    try {
-        if (module.compression == Compression::None) {
-            // finit_module reads the file itself: read only what modinfo needs.
-            module.modinfo = ModInfo::readFile(fd, size);
-            return module;
-        }
-        contents = decompress(module.compression, contents);
-        module.kernelDecompresses = compressionName(module.compression) == kernelCompression;
-        module.modinfo = ModInfo::read(contents);
-        if (!module.kernelDecompresses) {
-            module.image = std::move(contents);
-        }
-    } catch (const Error& error) {
-        throw Error(error.kind(), "cannot load " + file.name.str() + " from " + file.path.string() +
-                                      ": " + error.what());
+    module.kernelDecompresses = compressionName(module.compression) == kernelCompression;
+    if (!module.kernelDecompresses) {
+        module.image = decompressed(module);
     }
     return module;
+}
+
+ModInfo readModInfo(const ModuleImage& module) {
+    try {
+        if (!module.image.empty()) {
+            return ModInfo::read(module.image);
+        }
+        if (module.compression == Compression::None) {
+            // finit_module reads the file itself: read only what modinfo needs.
+            return ModInfo::readFile(module.fd.get(), module.identity.size);
+        }
+    } catch (const Error& error) {
+        throw inFile(module.file, error);
+    }
+    const std::vector<std::byte> contents = decompressed(module);
+    try {
+        return ModInfo::read(contents);
+    } catch (const Error& error) {
+        throw inFile(module.file, error);
+    }
 }
 
 } // namespace kmodd

@@ -20,11 +20,6 @@ struct ModuleListUnref {
 };
 using ModuleList = std::unique_ptr<kmod_list, ModuleListUnref>;
 
-struct InfoListFree {
-    void operator()(kmod_list* list) const { kmod_module_info_free_list(list); }
-};
-using InfoList = std::unique_ptr<kmod_list, InfoListFree>;
-
 std::vector<ModulePtr> modulesIn(const ModuleList& list) {
     std::vector<ModulePtr> modules;
     kmod_list* entry = nullptr;
@@ -146,34 +141,6 @@ std::optional<std::filesystem::path> ModuleIndex::fileOf(const ModuleName& name)
     const ModulePtr module(found);
     const char* path = kmod_module_get_path(module.get());
     return path == nullptr ? std::nullopt : std::optional<std::filesystem::path>(path);
-}
-
-ModuleMetadata ModuleIndex::metadata(const std::filesystem::path& file) const {
-    ModuleMetadata metadata;
-    kmod_module* opened = nullptr;
-    if (kmod_module_new_from_path(context_.get(), file.c_str(), &opened) < 0) {
-        return metadata;
-    }
-    const ModulePtr module(opened);
-    kmod_list* entries = nullptr;
-    if (kmod_module_get_info(module.get(), &entries) < 0) {
-        return metadata;
-    }
-    const InfoList info(entries);
-    kmod_list* entry = nullptr;
-    kmod_list_foreach(entry, info.get()) {
-        const std::string_view key = kmod_module_info_get_key(entry);
-        const char* value = kmod_module_info_get_value(entry);
-        if (value == nullptr) {
-            continue;
-        }
-        if (key == "version" && metadata.version.empty()) {
-            metadata.version = value;
-        } else if (key == "signer" && metadata.signer.empty()) {
-            metadata.signer = value;
-        }
-    }
-    return metadata;
 }
 
 } // namespace kmodd

@@ -29,12 +29,6 @@ struct Resolution {
     std::vector<ModuleFile> loadOrder; ///< dependencies first (modules.dep order), the module last
 };
 
-/// Facts about a module file that `status` shows; empty strings where the file says nothing.
-struct ModuleMetadata {
-    std::string version;
-    std::string signer;
-};
-
 /// Module lookup through libkmod on one module directory, as modprobe resolves names: the name
 /// itself, then aliases (modprobe.d, modules.alias), then built-in modules. The libkmod context
 /// and its indexes stay loaded; reloadIfChanged() reopens them when depmod or a modprobe.d
@@ -64,9 +58,6 @@ class ModuleIndex {
     /// The file the module directory holds under exactly this name (no alias, no dependency);
     /// nullopt for a built-in module or one the directory does not know.
     std::optional<std::filesystem::path> fileOf(const ModuleName& name) const;
-
-    /// Version and signer of a module file, as modinfo shows them; empty if unreadable.
-    ModuleMetadata metadata(const std::filesystem::path& file) const;
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
 

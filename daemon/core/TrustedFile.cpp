@@ -139,7 +139,7 @@ class TrustedWalk {
         if (::fcntl(fd.get(), F_SETFL, 0) != 0) {
             fail(errno);
         }
-        return {std::move(fd), static_cast<std::uint64_t>(st.st_size)};
+        return {std::move(fd), static_cast<std::uint64_t>(st.st_size), identityOf(st)};
     }
 
   private:

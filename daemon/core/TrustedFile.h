@@ -1,5 +1,6 @@
 #pragma once
 
+#include "FileIdentity.h"
 #include "UniqueFd.h"
 
 #include <cstdint>
@@ -8,10 +9,11 @@
 
 namespace kmodd {
 
-/// A module file opened for reading, and its size as checked.
+/// A module file opened for reading, and its size and identity as checked.
 struct TrustedModuleFile {
     UniqueFd fd;
     std::uint64_t size = 0; ///< from the fstat of fd that passed the checks
+    FileIdentity identity;  ///< from the same fstat
 };
 
 /// Opens a module file for reading so that what is checked is what gets loaded: the path must

@@ -2,6 +2,7 @@
 
 #include "TextFile.h"
 
+#include <signal.h>
 #include <stdexcept>
 #include <string>
 
@@ -71,6 +72,18 @@ void PrivatePolkit::stop() {
     if (polkitd_) {
         polkitd_->stop(std::chrono::seconds(5));
         polkitd_.reset();
+    }
+}
+
+void PrivatePolkit::pause() {
+    if (polkitd_) {
+        ::kill(polkitd_->pid(), SIGSTOP);
+    }
+}
+
+void PrivatePolkit::resume() {
+    if (polkitd_) {
+        ::kill(polkitd_->pid(), SIGCONT);
     }
 }
 

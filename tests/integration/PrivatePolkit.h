@@ -35,6 +35,9 @@ class PrivatePolkit {
     bool running();
     /// Stops polkitd (SIGTERM).
     void stop();
+    /// Freezes polkitd (SIGSTOP): checks wait, unanswered, until resume() (SIGCONT).
+    void pause();
+    void resume();
 
   private:
     std::filesystem::path log_;

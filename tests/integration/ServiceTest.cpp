@@ -123,6 +123,9 @@ void ServiceTest::writeActivationFile(const std::vector<std::string>& argv,
 }
 
 void ServiceTest::TearDown() {
+    if (polkit_) {
+        polkit_->resume();
+    }
     manager_.reset();
     if (daemon_) {
         const auto outcome = daemon_->stop(std::chrono::seconds(10));
@@ -258,6 +261,14 @@ void ServiceTest::stopPolkit() {
     polkit_->stop();
     waitUntil([&] { return !nameHasOwner("org.freedesktop.PolicyKit1"); },
               "org.freedesktop.PolicyKit1 to leave the bus");
+}
+
+void ServiceTest::pausePolkit() {
+    polkit_->pause();
+}
+
+void ServiceTest::resumePolkit() {
+    polkit_->resume();
 }
 
 std::string ServiceTest::daemonLog() const {

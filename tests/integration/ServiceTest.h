@@ -79,6 +79,9 @@ class ServiceTest : public ::testing::Test {
     std::filesystem::path configFile() const;
     void writeConfig(const std::string& text);
     void stopPolkit();
+    /// Freezes polkitd, so that every check waits; TearDown lets it go again.
+    void pausePolkit();
+    void resumePolkit();
     /// The daemon's log so far, for failure messages.
     std::string daemonLog() const;
 

@@ -69,8 +69,21 @@ class AModuleEngine : public ::testing::Test {
                                                 std::make_shared<spdlog::logger>("test"));
     }
 
-    LoadReport load(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {
+    // What the daemon does before authorization: the plan, then its parameters checked
+    // against the files' facts (read here on the test's thread, by the cache's readers there).
+    LoadPlan checkedPlan(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {
         LoadPlan plan = engine->prepareLoad({name, std::move(params), flags});
+        std::vector<std::shared_ptr<const ModuleFacts>> facts;
+        for (const auto& file : plan.filesToCheck()) {
+            facts.push_back(std::make_shared<const ModuleFacts>(
+                readModuleFacts(engine->config()->trustedPaths, file)));
+        }
+        engine->checkFacts(plan, facts);
+        return plan;
+    }
+
+    LoadReport load(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {
+        LoadPlan plan = checkedPlan(name, std::move(params), flags);
         return engine->load(plan);
     }
 
@@ -141,7 +154,7 @@ TEST_F(AModuleEngine, SkipsDependenciesThatAreAlreadyLoaded) {
 TEST_F(AModuleEngine, LoadsADependencyUnloadedAfterThePlanWasMade) {
     start();
     load("base");
-    LoadPlan plan = engine->prepareLoad({"middle", {}, {}});
+    LoadPlan plan = checkedPlan("middle");
     unload("base");
     const auto report = engine->load(plan);
     EXPECT_EQ(names(report.inserted), (std::vector<std::string>{"base", "middle"}));
@@ -363,9 +376,96 @@ TEST_F(AModuleEngine, AppliesANewConfig) {
     EXPECT_NO_THROW(load("base"));
 }
 
-// A module file replaced after prepareLoad checked it and before load: the kernel must get the
-// file that was checked, whatever the path names by then. The fake kernel takes the module's
-// name from the bytes it is given, so it tells which file that was.
+std::size_t openDescriptors() {
+    return static_cast<std::size_t>(
+        std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                      std::filesystem::directory_iterator{}));
+}
+
+// Until polkit has answered, a request must cost no descriptor and no image, however many wait.
+TEST_F(AModuleEngine, HoldsNoModuleFileOpenWhileAPlanWaitsForAuthorization) {
+    start();
+    const std::size_t before = openDescriptors();
+    std::vector<LoadPlan> waiting;
+    for (int i = 0; i < 32; ++i) {
+        waiting.push_back(checkedPlan("top-mod", parameters("top-mod", {"debug=1"})));
+        waiting.push_back(checkedPlan("xzmod"));
+    }
+    EXPECT_EQ(openDescriptors(), before);
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesALoadThatADenyReloadedMeanwhileCoversWhenTheKernelIsCalled) {
+    start();
+    LoadPlan plan = checkedPlan("dummy");
+    Config config;
+    config.trustedPaths = {tree.trustedRoot()};
+    config.deny = {"dummy"};
+    engine->setConfig(config);
+
+    expectError([&] { engine->load(plan); }, ErrorKind::NotAllowed, "dummy");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesADependencyThatADenyReloadedMeanwhileCovers) {
+    start();
+    LoadPlan plan = checkedPlan("top-mod");
+    Config config;
+    config.trustedPaths = {tree.trustedRoot()};
+    config.deny = {"base"};
+    engine->setConfig(config);
+
+    expectError([&] { engine->load(plan); }, ErrorKind::NotAllowed, "base");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesAnUnloadThatADenyReloadedMeanwhileCovers) {
+    start();
+    load("dummy");
+    const UnloadPlan plan = engine->prepareUnload("dummy");
+    Config config;
+    config.trustedPaths = {tree.trustedRoot()};
+    config.deny = {"dummy"};
+    engine->setConfig(config);
+
+    expectError([&] { engine->unload(plan); }, ErrorKind::NotAllowed, "dummy");
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"dummy"});
+}
+
+TEST_F(AModuleEngine, OpensTheFilesWithTheTrustedPathsInForceWhenTheKernelIsCalled) {
+    start();
+    LoadPlan plan = checkedPlan("dummy");
+    Config config;
+    config.trustedPaths = {"/usr/lib/modules"};
+    engine->setConfig(config);
+
+    expectError([&] { engine->load(plan); }, ErrorKind::Untrusted, "trusted");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, RefusesAnUndeclaredParameterFromTheFactsWithoutAPlanToLoad) {
+    start();
+    LoadPlan plan = engine->prepareLoad({"dummy", parameters("dummy", {"bogus=1"}), {}});
+    const auto facts = std::make_shared<const ModuleFacts>(
+        readModuleFacts({tree.trustedRoot()}, plan.filesToCheck().front()));
+    expectError([&] { engine->checkFacts(plan, {facts}); }, ErrorKind::InvalidParameter, "bogus");
+}
+
+TEST_F(AModuleEngine, LeavesDependenciesLoadedWhenPlannedOutOfTheFilesToCheck) {
+    start();
+    load("base");
+    const LoadPlan plan = engine->prepareLoad({"top-mod", {}, {}});
+    std::vector<std::string> files;
+    for (const auto& file : plan.filesToCheck()) {
+        files.push_back(file.name.str());
+    }
+    EXPECT_EQ(files, (std::vector<std::string>{"middle", "top_mod"}));
+}
+
+// A module file replaced after its facts were checked and before the kernel is called: the
+// file is opened and checked when the kernel is called, and the descriptor checked is the one
+// loaded. The fake kernel takes the module's name from the bytes it is given, so it tells
+// which file that was.
 class AModuleFileSwappedAfterTheCheck : public AModuleEngine {
   protected:
     void SetUp() override {
@@ -375,43 +475,44 @@ class AModuleFileSwappedAfterTheCheck : public AModuleEngine {
     }
 };
 
-TEST_F(AModuleFileSwappedAfterTheCheck, IsLoadedFromTheDescriptorThatWasChecked) {
-    LoadPlan plan = engine->prepareLoad({"dummy", {}, {}});
+TEST_F(AModuleFileSwappedAfterTheCheck, IsLoadedFromTheDescriptorCheckedWhenTheKernelIsCalled) {
+    LoadPlan plan = checkedPlan("dummy");
     std::filesystem::rename(tree.pathOf("evil"), tree.pathOf("dummy"));
 
     engine->load(plan);
 
     EXPECT_EQ(kernel.calls(),
-              (std::vector<FakeKernel::Record>{{Call::FinitModule, "dummy", "", 0}}));
-    EXPECT_EQ(loadedNames(), std::vector<std::string>{"dummy"});
+              (std::vector<FakeKernel::Record>{{Call::FinitModule, "evil", "", 0}}));
 }
 
-TEST_F(AModuleFileSwappedAfterTheCheck, ForASymlinkToAnUntrustedFileStillLoadsTheCheckedFile) {
+TEST_F(AModuleFileSwappedAfterTheCheck, HasItsParametersCheckedAgainstTheFileThatIsLoaded) {
+    LoadPlan plan = checkedPlan("dummy", parameters("dummy", {"numdummies=3"}));
+    std::filesystem::rename(tree.pathOf("evil"), tree.pathOf("dummy"));
+
+    expectError([&] { engine->load(plan); }, ErrorKind::InvalidParameter, "numdummies");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleFileSwappedAfterTheCheck, ForASymlinkToAnUntrustedFileIsRefusedAndNothingLoaded) {
     const ScratchDirectory outside("outside");
     const std::filesystem::path untrusted = outside / "evil.ko";
     std::filesystem::copy_file(tree.pathOf("evil"), untrusted);
     std::filesystem::permissions(untrusted, std::filesystem::perms(0666));
-    LoadPlan plan = engine->prepareLoad({"dummy", {}, {}});
+    LoadPlan plan = checkedPlan("dummy");
     std::filesystem::remove(tree.pathOf("dummy"));
     std::filesystem::create_symlink(untrusted, tree.pathOf("dummy"));
 
-    engine->load(plan);
-
-    EXPECT_EQ(kernel.calls(),
-              (std::vector<FakeKernel::Record>{{Call::FinitModule, "dummy", "", 0}}));
-    EXPECT_EQ(loadedNames(), std::vector<std::string>{"dummy"});
+    expectError([&] { engine->load(plan); }, ErrorKind::Untrusted, "symbolic link");
+    EXPECT_TRUE(kernel.calls().empty());
 }
 
-TEST_F(AModuleFileSwappedAfterTheCheck, WhenDecompressedByKmoddLoadsTheBytesThatWereChecked) {
-    // The fake kernel names no compression, so kmodd decompresses the .ko.xz itself.
-    LoadPlan plan = engine->prepareLoad({"xzmod", {}, {}});
-    std::filesystem::rename(tree.pathOf("evil"), tree.pathOf("xzmod"));
+TEST_F(AModuleFileSwappedAfterTheCheck, WhenDecompressedByKmoddIsRefusedIfNoLongerTrusted) {
+    // The fake kernel names no compression, so kmodd would decompress the .ko.xz itself.
+    LoadPlan plan = checkedPlan("xzmod");
+    ::chmod(tree.pathOf("xzmod").c_str(), 0666);
 
-    engine->load(plan);
-
-    EXPECT_EQ(kernel.calls(),
-              (std::vector<FakeKernel::Record>{{Call::InitModule, "xzmod", "", 0}}));
-    EXPECT_EQ(loadedNames(), std::vector<std::string>{"xzmod"});
+    expectError([&] { engine->load(plan); }, ErrorKind::Untrusted, "writable");
+    EXPECT_TRUE(kernel.calls().empty());
 }
 
 } // namespace

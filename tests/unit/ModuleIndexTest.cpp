@@ -205,29 +205,5 @@ TEST_F(AModuleIndex, RefusesAMissingDirectorySayingItDoesNotExist) {
               "the module directory " + missing.string() + " does not exist");
 }
 
-TEST_F(AModuleIndex, ReadsTheVersionOfAModuleFile) {
-    tree.add({.name = "dummy", .version = "1.2.3"});
-    tree.add({.name = "packed", .version = "4.5"});
-    tree.compress("packed", Compression::Xz);
-    const auto index = openIndex();
-
-    const auto metadata = index->metadata(tree.pathOf("dummy"));
-    EXPECT_EQ(metadata.version, "1.2.3");
-    EXPECT_EQ(metadata.signer, "");
-    EXPECT_EQ(index->metadata(tree.pathOf("packed")).version, "4.5");
-}
-
-TEST_F(AModuleIndex, ReturnsEmptyMetadataForAFileItCannotRead) {
-    tree.add({.name = "dummy"});
-    const auto index = openIndex();
-    const auto notAModule = configDirectory.write("not-a-module.ko", "hello");
-
-    for (const auto& file : {notAModule, configDirectory / "missing.ko"}) {
-        const auto metadata = index->metadata(file);
-        EXPECT_EQ(metadata.version, "");
-        EXPECT_EQ(metadata.signer, "");
-    }
-}
-
 } // namespace
 } // namespace kmodd
