@@ -22,11 +22,12 @@ Error tooLarge(const ModuleFile& file) {
                                                 " is larger than any kernel module");
 }
 
+// From offset 0, whatever the descriptor's position: a module may be read twice.
 std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
     std::vector<std::byte> data;
     std::byte buffer[65536];
     for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        const ssize_t n = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(data.size()));
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -54,6 +55,11 @@ std::vector<std::byte> readMagic(int fd, const ModuleFile& file) {
         readFailed(file);
     }
     return {magic.begin(), magic.begin() + n};
+}
+
+Error inFile(const ModuleFile& file, const Error& error) {
+    return Error(error.kind(), "cannot load " + file.name.str() + " from " + file.path.string() +
+                                   ": " + error.what());
 }
 
 } // namespace
@@ -85,10 +91,17 @@ ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoo
             module.image = std::move(contents);
         }
     } catch (const Error& error) {
-        throw Error(error.kind(), "cannot load " + file.name.str() + " from " + file.path.string() +
-                                      ": " + error.what());
+        throw inFile(file, error);
     }
     return module;
+}
+
+std::vector<std::byte> decompressedImage(const ModuleImage& module) {
+    try {
+        return decompress(module.compression, readAll(module.fd.get(), module.file));
+    } catch (const Error& error) {
+        throw inFile(module.file, error);
+    }
 }
 
 } // namespace kmodd

@@ -31,4 +31,9 @@ struct ModuleImage {
 ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
                             const ModuleFile& file, std::string_view kernelCompression);
 
+/// A module the kernel was to decompress (kernelDecompresses), read again through its descriptor
+/// and decompressed by kmodd, for init_module when finit_module refused the compressed file.
+/// Throws as openModuleImage does.
+std::vector<std::byte> decompressedImage(const ModuleImage& module);
+
 } // namespace kmodd
