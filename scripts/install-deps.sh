@@ -14,6 +14,8 @@ packages=(
     clang libclang-rt-14-dev
     # VM tests and the demo (tests/vm): QEMU and the guest's userland, taken from this machine
     qemu-system-x86 busybox-static systemd dbus dbus-bin iproute2 python3-gi
+    # the Debian 13 kernel's scenario traces kmodd's finit_module/init_module calls
+    strace
     # release builds (scripts/configure-release.sh: dpkg-buildflags) and the Debian package
     # (scripts/package.sh: dpkg-shlibdeps computes its Depends)
     dpkg-dev

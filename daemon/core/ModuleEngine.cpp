@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <linux/module.h>
 
@@ -203,6 +204,15 @@ bool ModuleEngine::insert(const ModuleImage& module, const ParameterList& parame
         logger_->debug("finit_module {} '{}' flags {:#x}", module.file.path.string(), arguments,
                        finit);
         errnum = kernel_.finitModule(module.fd.get(), arguments, finit);
+        if (errnum == EINVAL && finit == MODULE_INIT_COMPRESSED_FILE) {
+            // The kernel's decompressors take less than kmodd's (its xz no CRC64 or SHA-256
+            // check) and refuse the rest with EINVAL: init_module takes what kmodd decompresses.
+            logger_->warn("finit_module refused the {}-compressed {} ({}), as the kernel does a "
+                          "file it cannot decompress: decompressing it in kmodd for init_module",
+                          compressionName(module.compression), module.file.path.string(),
+                          std::strerror(errnum));
+            errnum = kernel_.initModule(decompressedImage(module), arguments);
+        }
     } else {
         logger_->debug("init_module {} ({} bytes decompressed from {}) '{}'",
                        module.file.path.string(), module.image.size(),

@@ -62,7 +62,9 @@ Error inFile(const ModuleFile& file, const Error& error) {
                                    ": " + error.what());
 }
 
-std::vector<std::byte> decompressed(const ModuleImage& module) {
+} // namespace
+
+std::vector<std::byte> decompressedImage(const ModuleImage& module) {
     const std::vector<std::byte> contents = readAll(module.fd.get(), module.file);
     try {
         return decompress(module.compression, contents);
@@ -70,8 +72,6 @@ std::vector<std::byte> decompressed(const ModuleImage& module) {
         throw inFile(module.file, error);
     }
 }
-
-} // namespace
 
 ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
                             const ModuleFile& file, std::string_view kernelCompression) {
@@ -86,7 +86,7 @@ ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoo
     }
     module.kernelDecompresses = compressionName(module.compression) == kernelCompression;
     if (!module.kernelDecompresses) {
-        module.image = decompressed(module);
+        module.image = decompressedImage(module);
     }
     return module;
 }
@@ -103,7 +103,7 @@ ModInfo readModInfo(const ModuleImage& module) {
     } catch (const Error& error) {
         throw inFile(module.file, error);
     }
-    const std::vector<std::byte> contents = decompressed(module);
+    const std::vector<std::byte> contents = decompressedImage(module);
     try {
         return ModInfo::read(contents);
     } catch (const Error& error) {

@@ -37,4 +37,8 @@ ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoo
 /// Throws Error(KernelRejected) naming the module.
 ModInfo readModInfo(const ModuleImage& module);
 
+/// The opened file read again through its descriptor and decompressed by kmodd. Throws
+/// Error(KernelRejected) naming the module.
+std::vector<std::byte> decompressedImage(const ModuleImage& module);
+
 } // namespace kmodd

@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 #include <linux/module.h>
 #include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <sstream>
 #include <sys/stat.h>
 
 using namespace kmodd;
@@ -243,6 +245,47 @@ TEST_F(AModuleEngine, LetsTheKernelDecompressWhenItNamesTheAlgorithm) {
     EXPECT_EQ(kernel.calls(), (std::vector<FakeKernel::Record>{
                                   {Call::FinitModule, "zstdmod", "", MODULE_INIT_COMPRESSED_FILE},
                                   {Call::InitModule, "xzmod", "", 0}}));
+}
+
+// What Linux 6.12 answers for an xz stream its decoder does not take (xz --check=sha256).
+TEST_F(AModuleEngine, LoadsThroughInitModuleAndSaysWhyWhenTheKernelCannotDecompressTheFile) {
+    kernel.setCompression("xz");
+    start();
+    std::ostringstream journal;
+    auto logger = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(journal));
+    Config config;
+    config.trustedPaths = {tree.trustedRoot()};
+    engine = std::make_unique<ModuleEngine>(kernel, *index, config, logger);
+    kernel.failNext(Call::FinitModule, "xzmod", EINVAL);
+    EXPECT_EQ(names(load("xzmod", parameters("xzmod", {"size=4"})).inserted),
+              std::vector<std::string>{"xzmod"});
+    EXPECT_EQ(kernel.calls(),
+              (std::vector<FakeKernel::Record>{
+                  {Call::FinitModule, "xzmod", "size=4", MODULE_INIT_COMPRESSED_FILE},
+                  {Call::InitModule, "xzmod", "size=4", 0}}));
+    EXPECT_THAT(journal.str(), ::testing::HasSubstr("finit_module refused the xz-compressed " +
+                                                    tree.pathOf("xzmod").string()));
+}
+
+TEST_F(AModuleEngine, ReportsTheRefusedValueWhenInitModuleRefusesItToo) {
+    kernel.setCompression("xz");
+    start();
+    kernel.failNext(Call::FinitModule, "xzmod", EINVAL);
+    kernel.failNext(Call::InitModule, "xzmod", EINVAL);
+    expectError([&] { load("xzmod", parameters("xzmod", {"size=4"})); },
+                ErrorKind::InvalidParameter, "(parameters: size=4)");
+    EXPECT_EQ(kernel.calls().size(), 2U);
+    EXPECT_TRUE(loadedNames().empty());
+}
+
+TEST_F(AModuleEngine, DoesNotRetryAForcedLoadWithoutForcing) {
+    kernel.setCompression("xz");
+    start();
+    kernel.failNext(Call::FinitModule, "xzmod", EINVAL);
+    EXPECT_THROW(load("xzmod", {}, LoadFlags{.ignoreVermagic = true}), Error);
+    ASSERT_EQ(kernel.calls().size(), 1U);
+    EXPECT_EQ(kernel.calls()[0].call, Call::FinitModule);
 }
 
 TEST_F(AModuleEngine, PassesForceFlagsForTheRequestedModuleOnly) {

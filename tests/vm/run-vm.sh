@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boots the Debian kernel under QEMU (TCG) with this machine's root, read-only over 9p under
+# Boots a Debian kernel under QEMU (TCG) with this machine's root, read-only over 9p under
 # a tmpfs overlay, and runs one scenario in it:
 #
 #   run-vm.sh MODE SCENARIO [DESTDIR...]
@@ -9,8 +9,9 @@
 #               the guest's root before anything starts; several are copied in order
 #
 # Exits with the scenario's status. The run's files (scenario.log, console.log, status, ...)
-# are left in <cache>/results/<scenario>-<mode>, the only host directory the guest can write.
-# Environment: KMODD_VM_CACHE, KMODD_VM_TIMEOUT (s, default 300), KMODD_VM_CPUS (1),
+# are left in <cache>/results/<scenario>-<mode>[-<suite>], the only host directory the guest can
+# write. Environment: KMODD_VM_CACHE, KMODD_VM_KERNEL (the kernel's Debian suite, default this
+# machine's: see vm-cache.sh), KMODD_VM_TIMEOUT (s, default 300), KMODD_VM_CPUS (1),
 # KMODD_VM_MEMORY (MiB, 1024).
 set -euo pipefail
 
@@ -34,7 +35,8 @@ for destdir in "${@:3}"; do
 done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache=$(realpath -m "${KMODD_VM_CACHE:-$here/../../build/vm-cache}")
+# shellcheck source-path=SCRIPTDIR source=vm-cache.sh
+. "$here/vm-cache.sh"
 export KMODD_VM_CACHE=$cache
 # The guest gets its own /run, /proc, /sys and /dev: host paths there are out of its sight.
 for path in "$scenario" "${destdirs[@]}" "$cache" "$here"; do
@@ -55,14 +57,15 @@ mkdir -p "$cache"
 } 9>"$cache/lock"
 
 name=$(basename "$scenario" .sh)
-results=$cache/results/$name-$mode
+results=$cache/results/$name-$mode${kernel_suite:+-$kernel_suite}
 rm -rf "$results"
 mkdir -p "$results"
 {
     printf 'MODE=%q\n' "$mode"
     printf 'SCENARIO=%q\n' "$scenario"
     printf 'RELEASE=%q\n' "$release"
-    printf 'MODULES_DIR=%q\n' "$cache/kernel/root/lib/modules/$release"
+    # The directory itself: Debian 13's tree reaches it through the unpacked root's lib symlink.
+    printf 'MODULES_DIR=%q\n' "$(realpath -e "$kernel_dir/root/lib/modules/$release")"
     printf 'VM_DIR=%q\n' "$here"
 } >"$results/run.conf"
 # One a line: run.conf is also read by the initramfs's busybox sh, which has no arrays.
@@ -73,7 +76,7 @@ started=$(date +%s.%N)
 status=0
 timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -nodefaults -no-user-config \
     -m "${KMODD_VM_MEMORY:-1024}" -smp "${KMODD_VM_CPUS:-1}" -display none -no-reboot \
-    -kernel "$cache/kernel/vmlinux" -initrd "$initramfs" \
+    -kernel "$kernel_dir/vmlinux" -initrd "$initramfs" \
     -append "console=ttyS0 panic=-1 loglevel=4" \
     -serial "file:${results//,/,,}/console.log" -device virtio-rng-pci \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
