@@ -142,9 +142,10 @@ TEST_F(AnUnprivilegedFlood, OfGetModuleOfALargeCompressedModuleDoesNotHoldUpRoot
     }
     askers.clear();
 
-    // Decompressing on the loop made every ListModules wait behind one or more GetModule.
+    // Decompressing on the loop made every ListModules wait behind one or more GetModule: a
+    // median of 3.6 s on a 2-core machine. The bound leaves room for a busy machine.
     std::sort(took.begin(), took.end());
-    EXPECT_LT(took[took.size() / 2], 100ms);
+    EXPECT_LT(took[took.size() / 2], 250ms);
     const Outcome status =
         busctl({"call", busName, managerPath, managerInterface, "GetModule", "s", "bulky"});
     EXPECT_EQ(status.exitCode, 0) << status.describe();
