@@ -135,8 +135,8 @@ std::map<std::string, sdbus::Variant> Manager::GetModule(const std::string& name
             resolution.name.str(),          resolution.builtin ? "builtin" : "unloaded", 0, {}, {},
             fileFactsOf(index_, resolution)};
         if (resolution.builtin) {
-            details.parameters =
-                kernel_.moduleParameters(resolution.name).value_or(ModuleParameters{});
+            details.parameters = publishedParameters(
+                kernel_.moduleParameters(resolution.name).value_or(ModuleParameters{}));
         }
         return toProperties(details);
     } catch (...) {

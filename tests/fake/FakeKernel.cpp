@@ -178,7 +178,17 @@ std::optional<ModuleParameters> FakeKernel::moduleParameters(const ModuleName& n
     if (found == modules_.end()) {
         return std::nullopt;
     }
-    return parseParameters(found->second.parameters);
+    ModuleParameters parameters;
+    for (auto& [parameter, value] : parseParameters(found->second.parameters)) {
+        const bool restricted = restrictedParameters_.contains({name.str(), parameter});
+        parameters.emplace(parameter, restricted ? std::nullopt : std::optional(std::move(value)));
+    }
+    return parameters;
+}
+
+void FakeKernel::restrictParameter(const std::string& module, const std::string& parameter) {
+    std::lock_guard lock(mutex_);
+    restrictedParameters_.emplace(module, parameter);
 }
 
 std::string FakeKernel::compression() const {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ class FakeKernel final : public Kernel {
     void persistTo(std::filesystem::path file);
     /// Puts a module in the table directly, as if loaded outside kmodd.
     void addLoaded(const std::string& name, std::vector<std::string> dependencies = {});
+    /// Makes a parameter's sysfs file readable by root only (mode 0600), for every module named
+    /// so, loaded now or later: moduleParameters() lists it without its value.
+    void restrictParameter(const std::string& module, const std::string& parameter);
     /// Sets a module's reference count (e.g. an open device).
     void setRefcount(const std::string& name, unsigned refcount);
 
@@ -89,6 +93,7 @@ class FakeKernel final : public Kernel {
     std::vector<Record> calls_;
     bool recordingCalls_ = true;
     std::string compression_;
+    std::set<std::pair<std::string, std::string>> restrictedParameters_; ///< (module, parameter)
     std::chrono::milliseconds delay_{0};
 };
 

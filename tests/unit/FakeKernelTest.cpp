@@ -80,6 +80,14 @@ TEST_F(AFakeKernel, ShowsTheParametersItWasLoadedWith) {
     EXPECT_FALSE(kernel.moduleParameters(ModuleName::parse("user")));
 }
 
+TEST_F(AFakeKernel, GivesNoValueForARestrictedParameter) {
+    kernel.restrictParameter("base", "name");
+    UniqueFd fd(::open(tree.pathOf("base").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_EQ(kernel.finitModule(fd.get(), "level=3 name=secret", 0), 0);
+    EXPECT_EQ(kernel.moduleParameters(ModuleName::parse("base")),
+              (ModuleParameters{{"level", "3"}, {"name", std::nullopt}}));
+}
+
 TEST_F(AFakeKernel, RecordsEveryCall) {
     kernel.addLoaded("outside");
     finit("base", MODULE_INIT_IGNORE_VERMAGIC);
