@@ -2,6 +2,7 @@
 
 #include "Caller.h"
 #include "Error.h"
+#include "RefusalRateLimit.h"
 
 #include <cstdint>
 #include <map>
@@ -27,21 +28,32 @@ struct RequestRecord {
     bool alreadyLoaded = false;     ///< a load found its module loaded or built in
 };
 
-/// Formats Load's a{ss} for the journal: "name=value flag", in name order.
+/// How much of a request's parameters the journal records: a refused flood is not copied whole.
+inline constexpr std::size_t describedParametersLength = 4096;
+
+/// Formats Load's a{ss} for the journal: "name=value flag", in name order, cut after
+/// describedParametersLength bytes (journalFields escapes it).
 std::string describeParameters(const std::map<std::string, std::string>& parameters);
 
 /// The journal fields of a request's outcome ("FIELD=value"): MESSAGE, PRIORITY, MESSAGE_ID and
-/// the KMODD_* fields. error is nullptr on success; summary then says what happened.
+/// the KMODD_* fields. error is nullptr on success; summary then says what happened. Every value
+/// has its control characters escaped (escapeControlCharacters): no caller can forge a line.
 std::vector<std::string> journalFields(const RequestRecord& record, const Error* error,
                                        const std::string& summary);
 
+/// The journal fields of the record that stands for suppressed refusals of one caller uid.
+std::vector<std::string> suppressedRefusalsFields(uid_t uid, std::uint64_t suppressed);
+
 /// Writes one structured journal record per state-changing request when it is answered. Reads
-/// are not logged.
+/// are not logged. Failures are rate-limited per caller uid (RefusalRateLimit), the dropped
+/// ones summed up in one record when that uid's next failure is logged.
 class RequestLog {
   public:
     /// mirror also gets each record's MESSAGE (for runs where stderr is not the journal), or is
     /// nullptr.
-    explicit RequestLog(std::shared_ptr<spdlog::logger> mirror) : mirror_(std::move(mirror)) {}
+    explicit RequestLog(std::shared_ptr<spdlog::logger> mirror,
+                        RefusalRateLimit rateLimit = RefusalRateLimit())
+        : mirror_(std::move(mirror)), rateLimit_(rateLimit) {}
 
     /// summary: what happened, e.g. "Loaded dummy".
     void success(const RequestRecord& record, const std::string& summary);
@@ -51,6 +63,7 @@ class RequestLog {
     void write(const std::vector<std::string>& fields, bool failed);
 
     std::shared_ptr<spdlog::logger> mirror_;
+    RefusalRateLimit rateLimit_;
 };
 
 } // namespace kmodd
