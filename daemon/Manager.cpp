@@ -214,6 +214,17 @@ std::map<std::string, uint64_t> Manager::RefusalCounts() {
     return requests_.counters().refusals();
 }
 
+std::string Manager::KernelOperation() {
+    const auto running = requests_.runningKernelOperation();
+    if (!running) {
+        return "";
+    }
+    return running->what + " for " +
+           std::to_string(
+               std::chrono::duration_cast<std::chrono::seconds>(running->elapsed).count()) +
+           " s";
+}
+
 template <class... Results>
 bool Manager::admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
                           Caller& caller, std::shared_ptr<RequestAdmission::Ticket>& ticket) {

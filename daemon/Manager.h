@@ -50,6 +50,7 @@ class Manager final
     uint64_t LoadCount() override;
     uint64_t UnloadCount() override;
     std::map<std::string, uint64_t> RefusalCounts() override;
+    std::string KernelOperation() override;
 
     /// Who sent the method call being processed, and its place among the requests in flight
     /// (RequestAdmission). On failure, answers it with the error, and logs and counts request

@@ -161,6 +161,19 @@ std::vector<std::string> journalFields(const RequestRecord& record, const Error*
     return fields;
 }
 
+std::vector<std::string> stuckKernelOperationFields(const std::string& what,
+                                                    std::chrono::steady_clock::duration elapsed) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+    return {
+        "MESSAGE=The kernel has been " + what + " for " + std::to_string(seconds) +
+            " s without returning; other kernel requests are answered Busy until it returns",
+        "PRIORITY=" + std::to_string(LOG_WARNING),
+        "MESSAGE_ID=" + std::string(messageId::kernelOperationStuck),
+        "KMODD_KERNEL_OPERATION=" + what,
+        "KMODD_RUNNING_SECONDS=" + std::to_string(seconds),
+    };
+}
+
 std::vector<std::string> suppressedRefusalsFields(uid_t uid, std::uint64_t suppressed) {
     const std::string who =
         uid == static_cast<uid_t>(-1) ? "callers of unknown uid" : "uid " + std::to_string(uid);
@@ -188,6 +201,11 @@ void RequestLog::failure(const RequestRecord& record, const Error& error) {
     if (verdict.log) {
         write(journalFields(record, &error, ""), true);
     }
+}
+
+void RequestLog::stuckKernelOperation(const std::string& what,
+                                      std::chrono::steady_clock::duration elapsed) {
+    write(stuckKernelOperationFields(what, elapsed), true);
 }
 
 void RequestLog::write(const std::vector<std::string>& fields, bool failed) {

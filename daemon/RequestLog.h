@@ -4,6 +4,7 @@
 #include "Error.h"
 #include "RefusalRateLimit.h"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -41,6 +42,11 @@ std::string describeParameters(const std::map<std::string, std::string>& paramet
 std::vector<std::string> journalFields(const RequestRecord& record, const Error* error,
                                        const std::string& summary);
 
+/// The journal fields of the record that reports a kernel operation that has not returned:
+/// what ("loading dummy") and for how long.
+std::vector<std::string> stuckKernelOperationFields(const std::string& what,
+                                                    std::chrono::steady_clock::duration elapsed);
+
 /// The journal fields of the record that stands for suppressed refusals of one caller uid.
 std::vector<std::string> suppressedRefusalsFields(uid_t uid, std::uint64_t suppressed);
 
@@ -58,6 +64,8 @@ class RequestLog {
     /// summary: what happened, e.g. "Loaded dummy".
     void success(const RequestRecord& record, const std::string& summary);
     void failure(const RequestRecord& record, const Error& error);
+    /// Safe from any thread (the kernel queue's watchdog calls it).
+    void stuckKernelOperation(const std::string& what, std::chrono::steady_clock::duration elapsed);
 
   private:
     void write(const std::vector<std::string>& fields, bool failed);

@@ -109,8 +109,9 @@ int FakeKernel::insert(Call call, std::span<const std::byte> image, const std::s
         }
     } catch (const Error&) {
     }
-    std::lock_guard lock(mutex_);
     const std::string name = names.empty() ? std::string() : names.front();
+    waitWhileHung(call, name);
+    std::lock_guard lock(mutex_);
     record({call, name, parameters, flags});
     if (name.empty()) {
         return ENOEXEC;
@@ -134,6 +135,7 @@ int FakeKernel::insert(Call call, std::span<const std::byte> image, const std::s
 
 int FakeKernel::deleteModule(const ModuleName& name, unsigned flags) {
     pause();
+    waitWhileHung(Call::DeleteModule, name.str());
     std::lock_guard lock(mutex_);
     record({Call::DeleteModule, name.str(), "", flags});
     if (int errnum = 0; takeFailure(Call::DeleteModule, name.str(), errnum)) {
@@ -251,6 +253,24 @@ void FakeKernel::record(Record call) {
     if (recordingCalls_) {
         calls_.push_back(std::move(call));
     }
+}
+
+void FakeKernel::hang(Call call, const std::string& module) {
+    std::lock_guard lock(mutex_);
+    hung_.emplace(call, module);
+}
+
+void FakeKernel::releaseHung() {
+    {
+        std::lock_guard lock(mutex_);
+        hung_.clear();
+    }
+    released_.notify_all();
+}
+
+void FakeKernel::waitWhileHung(Call call, const std::string& module) {
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [&] { return !hung_.contains({call, module}); });
 }
 
 bool FakeKernel::takeFailure(Call call, const std::string& module, int& errnum) {

@@ -3,6 +3,7 @@
 #include "Kernel.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -45,6 +46,10 @@ class FakeKernel final : public Kernel {
     void setCompression(std::string algorithm);
     /// The next call of that kind for module fails with errnum (once).
     void failNext(Call call, const std::string& module, int errnum);
+    /// Every call of that kind for module blocks, as a module init that never returns, until
+    /// releaseHung() (which kmodd-test-daemon never calls).
+    void hang(Call call, const std::string& module);
+    void releaseHung();
     /// From now on, percent of all calls fail with errnum, drawn from a generator seeded with
     /// seed (as a one-shot failure does: nothing changes).
     void failRandomly(unsigned percent, int errnum, unsigned seed);
@@ -78,6 +83,7 @@ class FakeKernel final : public Kernel {
                unsigned flags);
     void record(Record call);
     bool takeFailure(Call call, const std::string& module, int& errnum);
+    void waitWhileHung(Call call, const std::string& module);
     std::vector<std::string> holdersOf(const std::string& name) const;
     void pause() const;
     void save() const;
@@ -86,6 +92,8 @@ class FakeKernel final : public Kernel {
     std::map<std::string, Entry> modules_;
     std::vector<std::string> loadOrder_;
     std::map<std::pair<Call, std::string>, int> failures_;
+    std::set<std::pair<Call, std::string>> hung_;
+    std::condition_variable released_;
     unsigned randomFailurePercent_ = 0;
     int randomFailureErrno_ = 0;
     std::minstd_rand random_;

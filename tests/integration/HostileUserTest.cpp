@@ -12,6 +12,8 @@
 #include <deque>
 #include <gmock/gmock.h>
 #include <list>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -286,6 +288,89 @@ TEST_F(ARootOnlyParameter, IsListedWithoutItsValue) {
                                   moduleInterface, "Parameters", "RestrictedParameters"},
                                  accounts::nobody);
     EXPECT_EQ(property.out, "a{ss} 0\nas 1 \"numdummies\"\n") << property.describe();
+}
+
+// dummy's init never returns, as a module waiting forever for hardware.
+class AHungModuleInit : public AHostileUser {
+  protected:
+    DaemonOptions daemonOptions() const override {
+        return {.environment = {"KMODD_FAKE_HANG=finit:dummy"}};
+    }
+
+    /// Sends root's load of dummy, which hangs; returns once the kernel is busy with it.
+    void startTheHungLoad() {
+        connection_ = sdbus::createSystemBusConnection();
+        connection_->enterEventLoopAsync();
+        proxy_ = sdbus::createProxy(*connection_, busName, managerPath);
+        proxy_->callMethodAsync("Load")
+            .onInterface(managerInterface)
+            .withArguments("dummy", std::map<std::string, std::string>{}, std::uint64_t{0})
+            .uponReplyInvoke([this](const sdbus::Error* failure, const std::string&,
+                                    const std::string&, const std::vector<std::string>&) {
+                std::lock_guard lock(mutex_);
+                hungLoadAnswer_ = failure ? failure->getName() + ": " + failure->getMessage()
+                                          : std::string("none");
+            });
+        waitUntil([&] { return kernelOperation().starts_with("loading dummy for "); },
+                  "the kernel to be busy loading dummy");
+    }
+
+    std::string kernelOperation() {
+        return manager()
+            .getProperty("KernelOperation")
+            .onInterface(managerInterface)
+            .get<std::string>();
+    }
+
+    std::optional<std::string> hungLoadAnswer() {
+        std::lock_guard lock(mutex_);
+        return hungLoadAnswer_;
+    }
+
+    // The client's loop goes first: it must not see the bus go away under it.
+    void TearDown() override {
+        if (connection_) {
+            connection_->leaveEventLoop();
+        }
+        AHostileUser::TearDown();
+    }
+
+  private:
+    std::unique_ptr<sdbus::IConnection> connection_;
+    std::unique_ptr<sdbus::IProxy> proxy_;
+    std::mutex mutex_;
+    std::optional<std::string> hungLoadAnswer_;
+};
+
+TEST_F(AHungModuleInit, IsJournaledAndMakesOtherLoadsBusyNamingItWhileRootStillLists) {
+    startTheHungLoad();
+    waitUntil(
+        [&] {
+            return daemonLog().find("The kernel has been loading dummy for") != std::string::npos;
+        },
+        "the hung load to be reported", 30s);
+
+    const auto start = Clock::now();
+    const auto load = kmodctl({"load", "veth"});
+    EXPECT_LT(Clock::now() - start, 5s) << "the load waited behind the hung one";
+    EXPECT_EQ(load.exitCode, exitCode::failed) << load.describe();
+    EXPECT_THAT(load.err, HasSubstr("the kernel has been loading dummy for"));
+    EXPECT_LT(timeRootsListing(), rootAnswersWithin);
+    EXPECT_THAT(kernelOperation(), ::testing::MatchesRegex("loading dummy for [0-9]+ s"));
+    EXPECT_FALSE(hungLoadAnswer()) << "the hung load itself still waits for the kernel";
+}
+
+TEST_F(AHungModuleInit, DoesNotKeepSigtermFromEndingKmoddAndIsNamedInTheLog) {
+    startTheHungLoad();
+    const auto start = Clock::now();
+    ::kill(pidOf(busName), SIGTERM);
+
+    const auto exit = waitForDaemonExit(20s);
+    EXPECT_LT(Clock::now() - start, 15s);
+    EXPECT_EQ(exit.exitCode, 0) << daemonLog();
+    EXPECT_THAT(daemonLog(), HasSubstr("exiting although the kernel has been loading dummy for"));
+    waitUntil([&] { return hungLoadAnswer().has_value(); }, "the hung load to be answered");
+    EXPECT_THAT(*hungLoadAnswer(), HasSubstr("org.kmodd.Error.Busy"));
 }
 
 } // namespace

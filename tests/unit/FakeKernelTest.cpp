@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <future>
 #include <gtest/gtest.h>
 #include <linux/module.h>
 
@@ -64,6 +65,16 @@ TEST_F(AFakeKernel, DecompressesOnlyWhenToldTheFileIsCompressedInItsAlgorithm) {
     kernel.setCompression("zstd");
     EXPECT_EQ(finit("packed", MODULE_INIT_COMPRESSED_FILE), 0);
     EXPECT_EQ(kernel.compression(), "zstd");
+}
+
+TEST_F(AFakeKernel, HangsACallUntilReleased) {
+    kernel.hang(Call::FinitModule, "base");
+    auto load = std::async(std::launch::async, [&] { return finit("base"); });
+
+    EXPECT_EQ(load.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+    EXPECT_TRUE(kernel.loadedModules().empty()) << "the table stays readable meanwhile";
+    kernel.releaseHung();
+    EXPECT_EQ(load.get(), 0);
 }
 
 TEST_F(AFakeKernel, FailsTheNextCallOnceWhenTold) {
