@@ -124,7 +124,7 @@ std::string formatModuleDetails(const ModuleDetails& details, bool json, bool co
     if (json) {
         return moduleJson(details.name, details.state, details.refCount, details.holders)
                    .raw("parameters", jsonStringObject(details.parameters))
-                   .raw("restricted_parameters", jsonStringArray(details.restrictedParameters))
+                   .raw("restrictedparameters", jsonStringArray(details.restrictedParameters))
                    .string("path", details.path)
                    .string("version", details.version)
                    .string("signer", details.signer)

@@ -74,7 +74,7 @@ TEST(AKmodctlModuleStatus, ColoursTheStateOfALiveOrBuiltinModuleWhenAsked) {
 TEST(AKmodctlModuleStatus, IsAJsonObjectWithEveryField) {
     EXPECT_EQ(formatModuleDetails(dummyDetails, true),
               R"({"name":"dummy","state":"live","refcount":1,"holders":["a","b"],)"
-              R"("parameters":{"numdummies":"2","x":"y"},"restricted_parameters":[],)"
+              R"("parameters":{"numdummies":"2","x":"y"},"restrictedparameters":[],)"
               R"("path":"/lib/modules/6.1.0/kernel/drivers/net/dummy.ko.xz",)"
               R"("version":"","signer":"Debian Secure Boot CA"})"
               "\n");
@@ -162,7 +162,7 @@ TEST(AKmodctlModuleStatus, ListsARootOnlyParameterWithoutAValue) {
                         "            secret (value readable by root only)\n"
                         "            x=y\n"),
               std::string::npos);
-    EXPECT_NE(formatModuleDetails(details, true).find(R"("restricted_parameters":["secret"])"),
+    EXPECT_NE(formatModuleDetails(details, true).find(R"("restrictedparameters":["secret"])"),
               std::string::npos);
 }
 
