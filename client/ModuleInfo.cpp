@@ -26,6 +26,7 @@ ModuleDetails detailsFromProperties(const PropertyMap& properties) {
         .path = valueOf<std::string>(properties, "Path"),
         .version = valueOf<std::string>(properties, "Version"),
         .signer = valueOf<std::string>(properties, "Signer"),
+        .restrictedParameters = valueOf<Strings>(properties, "RestrictedParameters"),
     };
 }
 

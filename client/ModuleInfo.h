@@ -35,6 +35,7 @@ struct ModuleDetails {
     std::string path;
     std::string version;
     std::string signer;
+    std::vector<std::string> restrictedParameters{}; ///< readable by root only: no value
 
     bool operator==(const ModuleDetails&) const = default;
 };

@@ -1,6 +1,7 @@
 #include "Output.h"
 
 #include "Colour.h"
+#include "EscapedText.h"
 #include "Json.h"
 #include "Table.h"
 
@@ -10,10 +11,13 @@
 namespace kmodctl {
 namespace {
 
+using kmodd::escapeControlCharacters;
+
+// Every human-readable output path joins what kmodd sent through these: each item escaped.
 std::string joined(const std::vector<std::string>& items, const std::string& separator) {
     std::string text;
     for (const std::string& item : items) {
-        text += (text.empty() ? "" : separator) + item;
+        text += (text.empty() ? "" : separator) + escapeControlCharacters(item);
     }
     return text;
 }
@@ -23,6 +27,16 @@ std::vector<std::string> assignments(const std::map<std::string, std::string>& p
     for (const auto& [name, value] : parameters) {
         lines.push_back(name + "=" + value);
     }
+    return lines;
+}
+
+// The status lines of the parameters: values, then the names whose values only root may read.
+std::vector<std::string> parameterLines(const ModuleDetails& details) {
+    std::vector<std::string> lines = assignments(details.parameters);
+    for (const std::string& name : details.restrictedParameters) {
+        lines.push_back(name + " (value readable by root only)");
+    }
+    std::sort(lines.begin(), lines.end());
     return lines;
 }
 
@@ -48,7 +62,9 @@ std::string jsonValue(const PropertyValue& value) {
 
 std::string humanValue(const PropertyValue& value) {
     struct Visitor {
-        std::string operator()(const std::string& text) const { return text; }
+        std::string operator()(const std::string& text) const {
+            return escapeControlCharacters(text);
+        }
         std::string operator()(std::uint32_t number) const { return std::to_string(number); }
         std::string operator()(const std::vector<std::string>& items) const {
             return joined(items, ",");
@@ -94,8 +110,8 @@ std::string formatModuleList(std::vector<ModuleSummary> modules, bool json, bool
     }
     std::vector<std::vector<std::string>> rows;
     for (const ModuleSummary& module : modules) {
-        rows.push_back({module.name, module.state, std::to_string(module.refCount),
-                        joined(module.holders, ",")});
+        rows.push_back({escapeControlCharacters(module.name), escapeControlCharacters(module.state),
+                        std::to_string(module.refCount), joined(module.holders, ",")});
     }
     const auto paintState = [colour](const std::string& state) {
         return paintedState(state, colour);
@@ -108,6 +124,7 @@ std::string formatModuleDetails(const ModuleDetails& details, bool json, bool co
     if (json) {
         return moduleJson(details.name, details.state, details.refCount, details.holders)
                    .raw("parameters", jsonStringObject(details.parameters))
+                   .raw("restrictedparameters", jsonStringArray(details.restrictedParameters))
                    .string("path", details.path)
                    .string("version", details.version)
                    .string("signer", details.signer)
@@ -118,23 +135,23 @@ std::string formatModuleDetails(const ModuleDetails& details, bool json, bool co
     auto line = [&text](const std::string& label, const std::string& value) {
         text += std::string(10 - label.size(), ' ') + label + ": " + value + "\n";
     };
-    line("Module", details.name);
-    line("State", paintedState(details.state, colour));
+    line("Module", escapeControlCharacters(details.name));
+    line("State", paintedState(escapeControlCharacters(details.state), colour));
     line("References", std::to_string(details.refCount));
     line("Used by", orDash(joined(details.holders, ", ")));
-    line("Path", orDash(details.path));
-    line("Version", orDash(details.version));
-    line("Signer", orDash(details.signer));
-    line("Parameters",
-         orDash(joined(assignments(details.parameters), "\n" + std::string(12, ' '))));
+    line("Path", orDash(escapeControlCharacters(details.path)));
+    line("Version", orDash(escapeControlCharacters(details.version)));
+    line("Signer", orDash(escapeControlCharacters(details.signer)));
+    line("Parameters", orDash(joined(parameterLines(details), "\n" + std::string(12, ' '))));
     return text;
 }
 
 std::string formatError(std::string_view message, bool colour) {
-    return painted("kmodctl:", Colour::Red, colour) + " " + std::string(message) + "\n";
+    return painted("kmodctl:", Colour::Red, colour) + " " + escapeControlCharacters(message) + "\n";
 }
 
-std::string loadResultSentence(const std::string& module, const std::string& result) {
+std::string loadResultSentence(const std::string& name, const std::string& result) {
+    const std::string module = escapeControlCharacters(name);
     if (result == "already-loaded") {
         return module + " is already loaded.";
     }
@@ -161,8 +178,8 @@ std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbos
     std::copy_if(outcome.inserted.begin(), outcome.inserted.end(), std::back_inserter(dependencies),
                  [&](const std::string& name) { return name != outcome.module; });
     if (outcome.result == "loaded" && !dependencies.empty()) {
-        return "Loaded " + outcome.module + " and its dependencies " + joined(dependencies, ", ") +
-               ".\n";
+        return "Loaded " + escapeControlCharacters(outcome.module) + " and its dependencies " +
+               joined(dependencies, ", ") + ".\n";
     }
     return loadResultSentence(outcome.module, outcome.result) + "\n";
 }
@@ -171,7 +188,7 @@ std::string formatUnloaded(const std::string& module, bool json, bool verbose) {
     if (json) {
         return JsonObject().string("module", module).string("result", "unloaded").str() + "\n";
     }
-    return verbose ? "Unloaded " + module + ".\n" : "";
+    return verbose ? "Unloaded " + escapeControlCharacters(module) + ".\n" : "";
 }
 
 std::string formatBootResultsJson(const std::vector<BootResult>& results) {
@@ -204,9 +221,9 @@ std::string formatMonitorEvent(const MonitorEvent& event, bool json) {
         }
         return object.str() + "\n";
     }
-    std::string line = std::string(kind) + " " + event.module;
+    std::string line = std::string(kind) + " " + escapeControlCharacters(event.module);
     for (const auto& [name, value] : event.changed) {
-        line += " " + name + "=" + humanValue(value);
+        line += " " + escapeControlCharacters(name) + "=" + humanValue(value);
     }
     return line + "\n";
 }

@@ -1,5 +1,7 @@
 #include "Authorizer.h"
 
+#include "RequestLimits.h"
+
 #include <org.freedesktop.PolicyKit1.Authority_proxy.h>
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -69,6 +71,14 @@ void Authorizer::check(const Caller& caller, Action action, const std::string& m
                        bool interactive, Decision done) {
     if (skipsPolkit(caller.uid)) {
         done(std::nullopt);
+        return;
+    }
+    // Each check is a reply kmodd waits for; the bus lets one connection wait for only so
+    // many, and root's own calls must still fit.
+    if (pending_.size() >= requestLimit::pendingAuthorizations) {
+        done(Error(ErrorKind::Busy,
+                   "kmodd is already waiting for polkit on " + std::to_string(pending_.size()) +
+                       " requests, the most it lets wait at once; try again later"));
         return;
     }
     const std::uint64_t id = nextId_++;

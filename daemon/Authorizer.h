@@ -21,10 +21,12 @@ class PolkitCall;
 /// Asks polkit whether a caller may perform an action, without blocking the loop: root is
 /// allowed at once; anyone else gets an asynchronous CheckAuthorization with the caller's
 /// system-bus-name subject (never a pid), the action, the detail `module`, and
-/// AllowUserInteraction when the request is interactive. No answer means refused.
+/// AllowUserInteraction when the request is interactive. No answer means refused. At most
+/// requestLimit::pendingAuthorizations checks wait for polkit at once; beyond, Error(Busy).
 class Authorizer {
   public:
-    /// nullopt: allowed; else the Error(NotAuthorized) (or Busy, at shutdown) to answer with.
+    /// nullopt: allowed; else the Error(NotAuthorized) (or Busy: too many checks pending, or
+    /// shutdown) to answer with.
     using Decision = std::function<void(const std::optional<Error>&)>;
 
     static constexpr std::chrono::seconds checkTimeout{25};

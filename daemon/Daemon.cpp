@@ -22,6 +22,9 @@ constexpr int handledSignals[] = {SIGTERM, SIGINT, SIGHUP};
 constexpr std::chrono::microseconds settleInterval = std::chrono::milliseconds(100);
 constexpr std::chrono::microseconds settleAccuracy = std::chrono::milliseconds(10);
 constexpr int drainLimit = 4096;
+// How long SIGTERM waits for the running kernel operation; a module init that takes longer is
+// left to the kernel, which finishes it whether or not kmodd waits.
+constexpr std::chrono::seconds shutdownGrace{5};
 
 void check(int result, const char* what) {
     if (result < 0) {
@@ -111,7 +114,13 @@ int Daemon::run() {
     const int status = sd_event_loop(event_.get());
 
     sd_notify(0, "STOPPING=1");
-    requests_.stop();
+    if (const auto stuck = requests_.stop(shutdownGrace)) {
+        logger_->error("exiting although the kernel has been {} for {} s: a thread blocked in the "
+                       "kernel cannot be joined",
+                       stuck->what,
+                       std::chrono::duration_cast<std::chrono::seconds>(stuck->elapsed).count());
+        leftKernelOperationRunning_ = true;
+    }
     dispatcher_.runPending();
     try {
         connection_->releaseName(busName);

@@ -27,7 +27,8 @@ namespace kmodd {
 /// kmodd's lifecycle, as systemd-hostnamed's run(): the constructor reads the config, opens the
 /// module index, reads the kernel's module list, connects to the system bus
 /// ($DBUS_SYSTEM_BUS_ADDRESS if set) and exports the objects; run() takes the bus name, tells
-/// systemd READY=1 and serves until SIGTERM or SIGINT. SIGHUP re-reads the config.
+/// systemd READY=1 and serves until SIGTERM or SIGINT, then waits a bounded time for the kernel.
+/// SIGHUP re-reads the config.
 /// Everything D-Bus happens on the thread that calls run(); kernel operations run on the
 /// request queue's thread.
 class Daemon {
@@ -46,6 +47,11 @@ class Daemon {
     /// operation finishes, queued and pending requests are answered, the name is released.
     /// Returns the exit status.
     int run();
+
+    /// After run(): whether a kernel operation was still running when kmodd stopped waiting for
+    /// it. Its thread may still touch the daemon's state when the kernel returns, so the
+    /// process must then end without destroying anything.
+    bool leftKernelOperationRunning() const { return leftKernelOperationRunning_; }
 
   private:
     static int onSignal(sd_event_source* source, const signalfd_siginfo* signal, void* self);
@@ -71,6 +77,7 @@ class Daemon {
     Manager manager_;
     std::optional<UeventMonitor> uevents_;
     std::uint64_t publishedOperations_ = 0; ///< kernel operations the table is known to show
+    bool leftKernelOperationRunning_ = false;
     EventSourcePtr settleTimer_;
     std::vector<EventSourcePtr> signalSources_;
 };

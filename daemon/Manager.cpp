@@ -4,6 +4,7 @@
 #include "ModuleDetails.h"
 #include "ObjectPath.h"
 #include "RequestDecoding.h"
+#include "RequestLimits.h"
 
 namespace kmodd {
 namespace {
@@ -31,6 +32,7 @@ Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, Modul
     : AdaptorInterfaces(connection, managerObjectPath), connection_(connection),
       requests_(requests), table_(table), kernel_(kernel), index_(index), facts_(facts),
       engine_(engine), logger_(std::move(logger)), moduleList_(listOf(table_.modules())),
+      admission_(requestLimit::requestsPerUid),
       busDriver_(sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus")) {
     registerAdaptor();
     for (const auto& [name, module] : table_.modules()) {
@@ -77,35 +79,38 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
                    uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply,
-                        {.operation = Operation::Load,
-                         .requested = name,
-                         .parameters = describeParameters(parameters),
-                         .flags = flags},
-                        caller)) {
+    std::shared_ptr<RequestAdmission::Ticket> ticket;
+    if (!admitCaller(*reply,
+                     {.operation = Operation::Load,
+                      .requested = name,
+                      .parameters = describeParameters(parameters),
+                      .flags = flags},
+                     caller, ticket)) {
         return;
     }
-    requests_.load(caller, name, parameters, flags, [this, reply](const LoadOutcome& outcome) {
-        answer([&] {
-            if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
-                reply->returnResults(report->module.str(),
-                                     std::string(loadStatusName(report->status)),
-                                     namesOf(report->inserted));
-            } else {
-                reply->returnError(toBusError(std::get<Error>(outcome.result)));
-            }
-        });
-    });
+    requests_.load(caller, name, parameters, flags,
+                   [this, reply, ticket](const LoadOutcome& outcome) {
+                       answer([&] {
+                           if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
+                               reply->returnResults(report->module.str(),
+                                                    std::string(loadStatusName(report->status)),
+                                                    namesOf(report->inserted));
+                           } else {
+                               reply->returnError(toBusError(std::get<Error>(outcome.result)));
+                           }
+                       });
+                   });
 }
 
 void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, {.operation = Operation::Unload, .requested = name, .flags = flags},
-                        caller)) {
+    std::shared_ptr<RequestAdmission::Ticket> ticket;
+    if (!admitCaller(*reply, {.operation = Operation::Unload, .requested = name, .flags = flags},
+                     caller, ticket)) {
         return;
     }
-    requests_.unload(caller, name, flags, [this, reply](const UnloadOutcome& outcome) {
+    requests_.unload(caller, name, flags, [this, reply, ticket](const UnloadOutcome& outcome) {
         answer([&] {
             if (outcome.error) {
                 reply->returnError(toBusError(*outcome.error));
@@ -149,7 +154,8 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
                               "builtin",
                               0,
                               {},
-                              kernel_.moduleParameters(*module).value_or(ModuleParameters{}),
+                              publishedParameters(
+                                  kernel_.moduleParameters(*module).value_or(ModuleParameters{})),
                               {}}));
             return;
         }
@@ -182,10 +188,11 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
 void Manager::Reload(sdbus::Result<>&& result, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, {.operation = Operation::Reload, .flags = flags}, caller)) {
+    std::shared_ptr<RequestAdmission::Ticket> ticket;
+    if (!admitCaller(*reply, {.operation = Operation::Reload, .flags = flags}, caller, ticket)) {
         return;
     }
-    requests_.reload(caller, flags, [this, reply](const std::optional<Error>& error) {
+    requests_.reload(caller, flags, [this, reply, ticket](const std::optional<Error>& error) {
         answer([&] {
             if (error) {
                 reply->returnError(toBusError(*error));
@@ -201,12 +208,14 @@ void Manager::LoadBootModules(
     uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    if (!identifyCaller(*reply, {.operation = Operation::LoadBootModules, .flags = flags},
-                        caller)) {
+    std::shared_ptr<RequestAdmission::Ticket> ticket;
+    if (!admitCaller(*reply, {.operation = Operation::LoadBootModules, .flags = flags}, caller,
+                     ticket)) {
         return;
     }
     requests_.loadBootModules(
-        caller, flags, [this, reply](const std::variant<std::vector<BootResult>, Error>& outcome) {
+        caller, flags,
+        [this, reply, ticket](const std::variant<std::vector<BootResult>, Error>& outcome) {
             answer([&] {
                 if (const auto* error = std::get_if<Error>(&outcome)) {
                     reply->returnError(toBusError(*error));
@@ -241,18 +250,34 @@ std::map<std::string, uint64_t> Manager::RefusalCounts() {
     return requests_.counters().refusals();
 }
 
+std::string Manager::KernelOperation() {
+    const auto running = requests_.runningKernelOperation();
+    if (!running) {
+        return "";
+    }
+    return running->what + " for " +
+           std::to_string(
+               std::chrono::duration_cast<std::chrono::seconds>(running->elapsed).count()) +
+           " s";
+}
+
 template <class... Results>
-bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
-                             Caller& caller) {
+bool Manager::admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
+                          Caller& caller, std::shared_ptr<RequestAdmission::Ticket>& ticket) {
     const auto& message = *getObject().getCurrentlyProcessedMessage();
     try {
         caller = callers_.identify(message.getSender(),
                                    [&] { return callerOf(*busDriver_, message.getSender()); });
+        request.caller = caller;
+        ticket = admission_.admit(caller.uid);
         return true;
     } catch (...) {
-        // Journaled and counted like any other failed request, with the bus name as the caller.
+        // Journaled and counted like any other failed request; a caller the bus could not tell
+        // is only its bus name.
         const Error error = currentError();
-        request.caller = {.busName = message.getSender()};
+        if (request.caller.busName.empty()) {
+            request.caller = {.busName = message.getSender()};
+        }
         requests_.refuse(request, error);
         answer([&] { reply.returnError(toBusError(error)); });
         return false;

@@ -7,6 +7,7 @@
 #include "ModuleIndex.h"
 #include "ModuleObject.h"
 #include "ModuleTable.h"
+#include "RequestAdmission.h"
 #include "RequestHandler.h"
 
 #include <map>
@@ -52,12 +53,14 @@ class Manager final
     uint64_t LoadCount() override;
     uint64_t UnloadCount() override;
     std::map<std::string, uint64_t> RefusalCounts() override;
+    std::string KernelOperation() override;
 
-    /// Who sent the method call being processed. On failure, answers it with the error, and
-    /// logs and counts request (what was asked) as failed.
+    /// Who sent the method call being processed, and its place among the requests in flight
+    /// (RequestAdmission). On failure, answers it with the error, and logs and counts request
+    /// (what was asked) as failed.
     template <class... Results>
-    bool identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
-                        Caller& caller);
+    bool admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request, Caller& caller,
+                     std::shared_ptr<RequestAdmission::Ticket>& ticket);
     template <class Send> void answer(Send&& send);
     ModuleObject& addObject(const LoadedModule& module);
     ModuleObject* objectFor(const ModuleName& name);
@@ -75,6 +78,7 @@ class Manager final
     /// table's changes, and Result sends it by reference.
     ModuleList moduleList_;
     CallerCache callers_;
+    RequestAdmission admission_;
     std::unique_ptr<sdbus::IProxy> busDriver_; ///< org.freedesktop.DBus, for callerOf()
 };
 

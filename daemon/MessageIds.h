@@ -19,5 +19,9 @@ inline constexpr const char* requestNotAuthorized = "65505ec5aa6d4d6a9be9d383a2f
 inline constexpr const char* moduleUntrusted = "e90dde3f33744ce7948a4f7eefeeaabd";
 /// Any other error: the request, the module or the kernel.
 inline constexpr const char* requestFailed = "3cf6c6a382de4c7db45be39fba06efc3";
+/// A kernel operation has run for longer than requestLimit::stuckKernelOperation.
+inline constexpr const char* kernelOperationStuck = "93bde620478c4f4ebae0fa8989e615b1";
+/// "N more refusals from uid U suppressed": a caller's failed requests beyond the rate limit.
+inline constexpr const char* refusalsSuppressed = "958d468a7e9e456b8e3d774c3b8d0cc7";
 
 } // namespace kmodd::messageId

@@ -21,13 +21,26 @@ std::string_view stateName(ModuleState state) {
     return "live";
 }
 
+PublishedParameters publishedParameters(const ModuleParameters& parameters) {
+    PublishedParameters published;
+    for (const auto& [name, value] : parameters) {
+        if (value) {
+            published.values.emplace(name, *value);
+        } else {
+            published.restricted.push_back(name);
+        }
+    }
+    return published;
+}
+
 std::map<std::string, sdbus::Variant> toProperties(const ModuleDetails& details) {
     return {
         {"Name", sdbus::Variant(details.name)},
         {"State", sdbus::Variant(details.state)},
         {"RefCount", sdbus::Variant(std::uint32_t{details.refCount})},
         {"Holders", sdbus::Variant(details.holders)},
-        {"Parameters", sdbus::Variant(details.parameters)},
+        {"Parameters", sdbus::Variant(details.parameters.values)},
+        {"RestrictedParameters", sdbus::Variant(details.parameters.restricted)},
         {"Path", sdbus::Variant(details.file.path)},
         {"Version", sdbus::Variant(details.file.version)},
         {"Signer", sdbus::Variant(details.file.signer)},

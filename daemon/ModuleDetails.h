@@ -27,13 +27,24 @@ FileFacts fileFactsOf(const std::filesystem::path& file, const ModuleFacts* fact
 /// "live", "coming" or "going".
 std::string_view stateName(ModuleState state);
 
+/// A module's parameters as Module1 publishes them: the values anyone could read in sysfs, and
+/// the names of those only root may read (listed without their values).
+struct PublishedParameters {
+    std::map<std::string, std::string> values;
+    std::vector<std::string> restricted;
+
+    bool operator==(const PublishedParameters&) const = default;
+};
+
+PublishedParameters publishedParameters(const ModuleParameters& parameters);
+
 /// A module as org.kmodd.Module1 and GetModule describe it.
 struct ModuleDetails {
     std::string name;
     std::string state; ///< live, coming, going; GetModule also says unloaded or builtin
     unsigned refCount = 0;
     std::vector<std::string> holders;
-    std::map<std::string, std::string> parameters;
+    PublishedParameters parameters;
     FileFacts file;
 };
 

@@ -41,7 +41,9 @@ std::map<std::string, sdbus::Variant> ModuleObject::properties() {
     if (!unchanging_ && fileFacts_) {
         unchanging_ = properties;
     }
-    properties.insert_or_assign("Parameters", sdbus::Variant(Parameters()));
+    const PublishedParameters published = parameters();
+    properties.insert_or_assign("Parameters", sdbus::Variant(published.values));
+    properties.insert_or_assign("RestrictedParameters", sdbus::Variant(published.restricted));
     return properties;
 }
 
@@ -61,11 +63,20 @@ std::vector<std::string> ModuleObject::Holders() {
     return namesOf(module_.holders);
 }
 
+std::map<std::string, std::string> ModuleObject::Parameters() {
+    return parameters().values;
+}
+
+std::vector<std::string> ModuleObject::RestrictedParameters() {
+    return parameters().restricted;
+}
+
 // A getter must not throw anything but sdbus::Error through sd-bus; a module that went away
 // meanwhile simply has no parameters.
-std::map<std::string, std::string> ModuleObject::Parameters() {
+PublishedParameters ModuleObject::parameters() const {
     try {
-        return kernel_.moduleParameters(module_.name).value_or(ModuleParameters{});
+        return publishedParameters(
+            kernel_.moduleParameters(module_.name).value_or(ModuleParameters{}));
     } catch (const std::exception&) {
         return {};
     }

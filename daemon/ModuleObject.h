@@ -14,12 +14,12 @@ namespace kmodd {
 
 /// One loaded module on the bus: /org/kmodd/Manager1/module/<escaped name>, implementing
 /// org.kmodd.Module1. Name, State, RefCount and Holders come from the module table; Parameters
-/// are read from /sys/module on each Get; Path is looked up in the module directory, Version and
-/// Signer in the facts cache, on the first Get, and kept (they describe the file, which does
-/// not change under a loaded module), so that creating hundreds of objects at start costs no
-/// file reads. The loop never reads the file: facts not cached yet are read by the cache's
-/// readers, and until they are there Version and Signer are empty (GetModule waits for them).
-/// Runs on the loop's thread only (it uses the ModuleIndex).
+/// and RestrictedParameters are read from /sys/module on each Get; Path is looked up in the
+/// module directory, Version and Signer in the facts cache, on the first Get, and kept (they
+/// describe the file, which does not change under a loaded module), so that creating hundreds of
+/// objects at start costs no file reads. The loop never reads the file: facts not cached yet are
+/// read by the cache's readers, and until they are there Version and Signer are empty (GetModule
+/// waits for them). Runs on the loop's thread only (it uses the ModuleIndex).
 class ModuleObject final
     : public sdbus::AdaptorInterfaces<org::kmodd::Module1_adaptor, sdbus::ManagedObject_adaptor,
                                       sdbus::Properties_adaptor> {
@@ -40,11 +40,13 @@ class ModuleObject final
     uint32_t RefCount() override;
     std::vector<std::string> Holders() override;
     std::map<std::string, std::string> Parameters() override;
+    std::vector<std::string> RestrictedParameters() override;
     std::string Path() override;
     std::string Version() override;
     std::string Signer() override;
 
     FileFacts fileFacts();
+    PublishedParameters parameters() const;
 
     LoadedModule module_;
     const Kernel& kernel_;

@@ -1,6 +1,7 @@
 #include "RequestDecoding.h"
 
 #include "Error.h"
+#include "RequestLimits.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -45,12 +46,34 @@ RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::strin
         {(flags & requestFlag::forceVermagic) != 0, (flags & requestFlag::forceModversion) != 0}};
 }
 
+void checkParameterBounds(std::string_view requestedName,
+                          const std::map<std::string, std::string>& parameters) {
+    if (parameters.size() > requestLimit::parameters) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "the request to load " + nameForMessages(requestedName).str() + " has " +
+                        std::to_string(parameters.size()) + " parameters; at most " +
+                        std::to_string(requestLimit::parameters) + " are accepted");
+    }
+    std::size_t text = 0;
+    for (const auto& [name, value] : parameters) {
+        text += name.size() + value.size();
+    }
+    if (text > requestLimit::parameterText) {
+        throw Error(ErrorKind::InvalidArgument, "the parameters of the request to load " +
+                                                    nameForMessages(requestedName).str() + " are " +
+                                                    std::to_string(text) + " bytes long; at most " +
+                                                    std::to_string(requestLimit::parameterText) +
+                                                    " bytes are accepted");
+    }
+}
+
 ParameterList decodeParameters(std::string_view requestedName,
                                const std::map<std::string, std::string>& parameters) {
     ParameterList list;
     if (parameters.empty()) {
         return list;
     }
+    checkParameterBounds(requestedName, parameters);
     const ModuleName module = nameForMessages(requestedName);
     for (const auto& [name, value] : parameters) {
         list.set(module, {name, value.empty() ? std::nullopt : std::optional(value)});

@@ -38,8 +38,15 @@ struct RequestFlags {
 /// Error(InvalidArgument) naming the method and the bits it does not take.
 RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::string_view method);
 
-/// Load's a{ss} as a parameter list: an empty value passes the parameter as a flag ("name"
-/// alone). Throws Error(InvalidArgument) for a bad name or value, naming the requested module.
+/// Refuses Load's a{ss} when it has more parameters or more text than requestLimit allows:
+/// Error(InvalidArgument) naming the requested module and the bound. Linear in the input, and
+/// run before anything else looks at the parameters.
+void checkParameterBounds(std::string_view requestedName,
+                          const std::map<std::string, std::string>& parameters);
+
+/// Load's a{ss} as a parameter list, its bounds checked first (checkParameterBounds): an empty
+/// value passes the parameter as a flag ("name" alone). Throws Error(InvalidArgument) for too
+/// many parameters, too much text, a bad name or value, naming the requested module.
 ParameterList decodeParameters(std::string_view requestedName,
                                const std::map<std::string, std::string>& parameters);
 

@@ -142,7 +142,8 @@ void RequestHandler::authorizeLoad(RequestRecord record, const std::shared_ptr<L
 void RequestHandler::insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                             const LoadDone& done) {
     runInKernelQueue(
-        plan->key(), [this, plan] { return std::optional(engine_.load(*plan)); },
+        plan->key(), "loading " + record.module,
+        [this, plan] { return std::optional(engine_.load(*plan)); },
         [this, record, done](const KernelQueue::Outcome& outcome) {
             if (const auto* error = std::get_if<Error>(&outcome)) {
                 finishLoad(record, *error, done);
@@ -182,7 +183,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
 void RequestHandler::remove(const RequestRecord& record, const UnloadPlan& plan,
                             const UnloadDone& done) {
     runInKernelQueue(
-        plan.key(),
+        plan.key(), "unloading " + record.module,
         [this, plan] {
             engine_.unload(plan);
             return std::optional<LoadReport>();
@@ -258,11 +259,11 @@ void RequestHandler::reloadConfig() {
     engine_.setConfig(loadConfig(configFiles_.mainFile, configFiles_.dropInDirectory));
 }
 
-void RequestHandler::stop() {
+std::optional<KernelQueue::Running> RequestHandler::stop(KernelQueue::Clock::duration grace) {
     stopped_ = true;
     facts_.stop();
     authorizer_.cancelAll();
-    queue_.stop();
+    return queue_.stop(grace);
 }
 
 void RequestHandler::refuseWhenStopped() const {
@@ -271,17 +272,19 @@ void RequestHandler::refuseWhenStopped() const {
     }
 }
 
-void RequestHandler::runInKernelQueue(const std::string& key, KernelQueue::Work work,
-                                      KernelDone done) {
+void RequestHandler::runInKernelQueue(const std::string& key, std::string what,
+                                      KernelQueue::Work work, KernelDone done) {
     try {
-        queue_.submit(key, std::move(work), [this, done](const KernelQueue::Outcome& outcome) {
-            // On the queue's thread: this operation and every one before it have returned.
-            const std::uint64_t finished = queue_.finished();
-            dispatcher_.post([this, done, outcome, finished] {
-                publish_(finished);
-                done(outcome);
-            });
-        });
+        queue_.submit(key, std::move(what), std::move(work),
+                      [this, done](const KernelQueue::Outcome& outcome) {
+                          // On the queue's thread: this operation and every one before it have
+                          // returned.
+                          const std::uint64_t finished = queue_.finished();
+                          dispatcher_.post([this, done, outcome, finished] {
+                              publish_(finished);
+                              done(outcome);
+                          });
+                      });
     } catch (...) {
         done(KernelQueue::Outcome(std::in_place_index<1>, currentError()));
     }

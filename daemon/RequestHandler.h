@@ -6,6 +6,7 @@
 #include "ModuleEngine.h"
 #include "ModuleFactsCache.h"
 #include "RequestCounters.h"
+#include "RequestLimits.h"
 #include "RequestLog.h"
 #include "RequestQueue.h"
 
@@ -97,11 +98,14 @@ class RequestHandler {
     /// Error(ConfigInvalid), and then the old configuration stays.
     void reloadConfig();
 
-    /// Takes no more requests (they get Error(Busy)), answers pending polkit checks and fact
-    /// reads with Busy,
-    /// lets the running kernel operation finish and answers the queued ones with Busy. Their
-    /// answers are posted to the dispatcher, which the caller then runs.
-    void stop();
+    /// Takes no more requests (they get Error(Busy)), answers pending polkit checks, fact reads
+    /// and the queued kernel operations with Busy, and waits at most grace for the running one.
+    /// Their answers are posted to the dispatcher, which the caller then runs. Returns the
+    /// operation still running after grace (RequestQueue::stop), if any.
+    std::optional<KernelQueue::Running> stop(KernelQueue::Clock::duration grace);
+
+    /// What the kernel is busy with now, for Manager1's KernelOperation property.
+    std::optional<KernelQueue::Running> runningKernelOperation() const { return queue_.running(); }
 
     /// The kernel operations that have returned so far.
     std::uint64_t kernelOperationsFinished() const { return queue_.finished(); }
@@ -124,7 +128,8 @@ class RequestHandler {
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
-    void runInKernelQueue(const std::string& key, KernelQueue::Work work, KernelDone done);
+    void runInKernelQueue(const std::string& key, std::string what, KernelQueue::Work work,
+                          KernelDone done);
     void finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                     const LoadDone& done);
     void finishUnload(const RequestRecord& record, const std::optional<Error>& error,
@@ -142,7 +147,12 @@ class RequestHandler {
     Publish publish_;
     RequestCounters counters_;
     bool stopped_ = false;
-    KernelQueue queue_{queueCapacity}; ///< last, so that its thread stops before the rest goes
+    /// Last, so that its threads stop before the rest goes. Its watchdog journals a stuck
+    /// operation itself: the loop may be the one waiting for it (at shutdown).
+    KernelQueue queue_{queueCapacity, requestLimit::stuckKernelOperation,
+                       [this](const KernelQueue::Running& running) {
+                           log_.stuckKernelOperation(running.what, running.elapsed);
+                       }};
 };
 
 } // namespace kmodd

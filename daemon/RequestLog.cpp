@@ -1,5 +1,6 @@
 #include "RequestLog.h"
 
+#include "EscapedText.h"
 #include "MessageIds.h"
 
 #include <sys/uio.h>
@@ -106,6 +107,10 @@ std::string callerText(const Caller& caller) {
 std::string describeParameters(const std::map<std::string, std::string>& parameters) {
     std::string text;
     for (const auto& [name, value] : parameters) {
+        if (text.size() >= describedParametersLength) {
+            text.resize(describedParametersLength);
+            return text + "... (" + std::to_string(parameters.size()) + " parameters)";
+        }
         text += (text.empty() ? "" : " ") + name + (value.empty() ? "" : "=" + value);
     }
     return text;
@@ -127,7 +132,7 @@ std::vector<std::string> journalFields(const RequestRecord& record, const Error*
     }
     message += callerText(record.caller);
     std::vector<std::string> fields{
-        "MESSAGE=" + message,
+        "MESSAGE=" + escapeControlCharacters(message),
         "PRIORITY=" + std::to_string(priority),
         "MESSAGE_ID=" + std::string(id),
         "KMODD_OPERATION=" + std::string(operationName(record.operation)),
@@ -147,11 +152,39 @@ std::vector<std::string> journalFields(const RequestRecord& record, const Error*
     };
     for (const auto& [field, value] : optional) {
         if (!value->empty()) {
-            fields.push_back(field + *value);
+            fields.push_back(field + escapeControlCharacters(*value));
         }
     }
     if (record.flags != 0) {
         fields.push_back("KMODD_FLAGS=" + std::to_string(record.flags));
+    }
+    return fields;
+}
+
+std::vector<std::string> stuckKernelOperationFields(const std::string& what,
+                                                    std::chrono::steady_clock::duration elapsed) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+    return {
+        "MESSAGE=The kernel has been " + what + " for " + std::to_string(seconds) +
+            " s without returning; other kernel requests are answered Busy until it returns",
+        "PRIORITY=" + std::to_string(LOG_WARNING),
+        "MESSAGE_ID=" + std::string(messageId::kernelOperationStuck),
+        "KMODD_KERNEL_OPERATION=" + what,
+        "KMODD_RUNNING_SECONDS=" + std::to_string(seconds),
+    };
+}
+
+std::vector<std::string> suppressedRefusalsFields(uid_t uid, std::uint64_t suppressed) {
+    const std::string who =
+        uid == static_cast<uid_t>(-1) ? "callers of unknown uid" : "uid " + std::to_string(uid);
+    std::vector<std::string> fields{
+        "MESSAGE=" + std::to_string(suppressed) + " more refusals from " + who + " suppressed",
+        "PRIORITY=" + std::to_string(LOG_WARNING),
+        "MESSAGE_ID=" + std::string(messageId::refusalsSuppressed),
+        "KMODD_SUPPRESSED=" + std::to_string(suppressed),
+    };
+    if (uid != static_cast<uid_t>(-1)) {
+        fields.push_back("KMODD_CALLER_UID=" + std::to_string(uid));
     }
     return fields;
 }
@@ -161,7 +194,18 @@ void RequestLog::success(const RequestRecord& record, const std::string& summary
 }
 
 void RequestLog::failure(const RequestRecord& record, const Error& error) {
-    write(journalFields(record, &error, ""), true);
+    const auto verdict = rateLimit_.admit(record.caller.uid, RefusalRateLimit::Clock::now());
+    if (verdict.suppressed > 0) {
+        write(suppressedRefusalsFields(record.caller.uid, verdict.suppressed), true);
+    }
+    if (verdict.log) {
+        write(journalFields(record, &error, ""), true);
+    }
+}
+
+void RequestLog::stuckKernelOperation(const std::string& what,
+                                      std::chrono::steady_clock::duration elapsed) {
+    write(stuckKernelOperationFields(what, elapsed), true);
 }
 
 void RequestLog::write(const std::vector<std::string>& fields, bool failed) {

@@ -31,7 +31,14 @@ int main(int argc, char** argv) {
         kmodd::Daemon::blockSignals();
         const auto kernel = makeKernel();
         kmodd::Daemon daemon(commandLine.options, *kernel, logger);
-        return daemon.run();
+        const int status = daemon.run();
+        if (daemon.leftKernelOperationRunning()) {
+            // A thread is blocked in the kernel: destroying what it uses would be a crash the
+            // moment the kernel returns, so the process ends here, everything answered.
+            logger->flush();
+            std::_Exit(status);
+        }
+        return status;
     } catch (const std::exception& error) {
         logger->error("{}", error.what());
         return EXIT_FAILURE;

@@ -1,8 +1,10 @@
 // The argument decoding of every Manager1 method (daemon/RequestDecoding.h). The input's
-// NUL-separated fields are the flags (hex), the name, then the a{ss} parameters as key, value.
+// NUL-separated fields are the flags (hex), the name, then the a{ss} parameters as key, value;
+// the bounds on their count and text (RequestLimits.h) are checked on every input.
 #include "FuzzChecks.h"
 #include "KernelArguments.h"
 #include "RequestDecoding.h"
+#include "RequestLimits.h"
 
 #include <charconv>
 #include <map>
@@ -54,8 +56,24 @@ void checkName(std::string_view name) {
                   "a module name is the name with '-' written as '_'");
 }
 
+std::size_t textOf(const std::map<std::string, std::string>& parameters) {
+    std::size_t text = 0;
+    for (const auto& [key, value] : parameters) {
+        text += key.size() + value.size();
+    }
+    return text;
+}
+
 void checkParameters(std::string_view name, const std::map<std::string, std::string>& parameters) {
+    const bool withinBounds = parameters.size() <= requestLimit::parameters &&
+                              textOf(parameters) <= requestLimit::parameterText;
+    const bool bounded = decodedOrRefused([&] {
+                             checkParameterBounds(name, parameters);
+                             return true;
+                         }).has_value();
+    fuzz::require(bounded == withinBounds, "the bounds refuse exactly what exceeds them");
     const auto decoded = decodedOrRefused([&] { return decodeParameters(name, parameters); });
+    fuzz::require(!decoded || withinBounds, "nothing beyond the bounds is decoded");
     if (!decoded) {
         return;
     }

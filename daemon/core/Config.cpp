@@ -2,15 +2,11 @@
 
 #include "Error.h"
 #include "Policy.h"
-#include "UniqueFd.h"
+#include "TrustedConfigFiles.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <map>
 #include <sstream>
-#include <sys/stat.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -254,58 +250,6 @@ class DocumentReader {
     const std::string& fileName_;
 };
 
-[[noreturn]] void refuseUnreadable(const fs::path& path, const std::string& reason) {
-    throw Error(ErrorKind::ConfigInvalid, path.string() + ": cannot be read: " + reason);
-}
-
-// The file's contents, or nullopt if it does not exist.
-std::optional<std::string> readFile(const fs::path& file) {
-    // O_NONBLOCK so that a FIFO put in place of the file cannot hang the daemon.
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    if (!fd && errno == ENOENT) {
-        return std::nullopt;
-    }
-    struct stat status {};
-    if (!fd || ::fstat(fd.get(), &status) != 0) {
-        refuseUnreadable(file, std::strerror(errno));
-    }
-    if (!S_ISREG(status.st_mode)) {
-        refuseUnreadable(file, "not a regular file");
-    }
-    std::string text;
-    char buffer[8192];
-    for (;;) {
-        const ssize_t count = ::read(fd.get(), buffer, sizeof buffer);
-        if (count == 0) {
-            return text;
-        }
-        if (count > 0) {
-            text.append(buffer, static_cast<std::size_t>(count));
-        } else if (errno != EINTR) {
-            refuseUnreadable(file, std::strerror(errno));
-        }
-    }
-}
-
-std::vector<fs::path> dropInFiles(const fs::path& directory) {
-    std::error_code error;
-    fs::directory_iterator entry(directory, error);
-    if (error == std::errc::no_such_file_or_directory) {
-        return {};
-    }
-    std::vector<fs::path> files;
-    for (; !error && entry != fs::directory_iterator(); entry.increment(error)) {
-        if (entry->path().extension() == ".yaml") {
-            files.push_back(entry->path());
-        }
-    }
-    if (error) {
-        refuseUnreadable(directory, error.message());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
 // The mark of each document's root node, as LoadAll's nodes would carry it, for at most two
 // documents. It replaces LoadAll, which loops forever, allocating a null document per pass, on
 // malformed input that yaml-cpp 0.7 accepts without consuming it (jbeder/yaml-cpp#1319).
@@ -375,14 +319,8 @@ Config applyConfigText(Config base, const std::string& yamlText, const std::stri
 
 Config loadConfig(const fs::path& mainFile, const fs::path& dropInDirectory) {
     Config config;
-    std::vector<fs::path> files{mainFile};
-    for (fs::path& dropIn : dropInFiles(dropInDirectory)) {
-        files.push_back(std::move(dropIn));
-    }
-    for (const fs::path& file : files) {
-        if (auto text = readFile(file)) {
-            config = applyConfigText(std::move(config), *text, file.string());
-        }
+    for (const ConfigSource& source : readTrustedConfigFiles(mainFile, dropInDirectory)) {
+        config = applyConfigText(std::move(config), source.text, source.file);
     }
     return config;
 }

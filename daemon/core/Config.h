@@ -31,7 +31,9 @@ inline const std::filesystem::path defaultDropInDirectory{KMODD_SYSCONFDIR "/kmo
 /// Reads mainFile (a missing file is an empty one), then every `*.yaml` in dropInDirectory in
 /// lexical order. A key set in a later file replaces the earlier value, except `modules`, which
 /// merges per module and per parameter. Throws Error(ConfigInvalid) naming the file, line and
-/// key for unknown keys, wrong types, bad globs, bad names and unreadable files.
+/// key for unknown keys, wrong types, bad globs, bad names, and naming the file for one that
+/// cannot be read or is not trusted (readTrustedConfigFiles: owned by root, written by root
+/// only).
 Config loadConfig(const std::filesystem::path& mainFile = defaultConfigFile,
                   const std::filesystem::path& dropInDirectory = defaultDropInDirectory);
 

@@ -26,8 +26,10 @@ struct LoadedModule {
     bool operator==(const LoadedModule&) const = default;
 };
 
-/// A module's readable parameters and their values, as /sys/module/NAME/parameters has them.
-using ModuleParameters = std::map<std::string, std::string>;
+/// A module's readable parameters, as /sys/module/NAME/parameters has them: the value when the
+/// file is readable by others, nullopt when only root or its group may read it (kmodd publishes
+/// only what its caller could have read). Write-only parameters are absent.
+using ModuleParameters = std::map<std::string, std::optional<std::string>>;
 
 /// Everything kmodd asks of the kernel. LinuxKernel is the only implementation that makes the
 /// module syscalls; tests use FakeKernel. Implementations must be safe to call from several

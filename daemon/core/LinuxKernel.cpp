@@ -38,9 +38,14 @@ std::optional<std::string> readAll(int fd) {
     }
 }
 
+struct Attribute {
+    std::string text;
+    bool readableByOthers = false; ///< mode has S_IROTH: anyone could read it themselves
+};
+
 // A sysfs attribute without its trailing newlines; nullopt when it is missing (as when its
 // module is unloaded meanwhile), is not a readable file (write-only parameters) or fails to read.
-std::optional<std::string> readAttribute(int directory, const char* name) {
+std::optional<Attribute> readAttribute(int directory, const char* name) {
     const UniqueFd fd(::openat(directory, name, O_RDONLY | O_CLOEXEC));
     struct stat st {};
     if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -48,10 +53,11 @@ std::optional<std::string> readAttribute(int directory, const char* name) {
         return std::nullopt;
     }
     auto text = readAll(fd.get());
-    if (text) {
-        text->erase(text->find_last_not_of('\n') + 1);
+    if (!text) {
+        return std::nullopt;
     }
-    return text;
+    text->erase(text->find_last_not_of('\n') + 1);
+    return Attribute{std::move(*text), (st.st_mode & S_IROTH) != 0};
 }
 
 struct CloseDirectory {
@@ -117,7 +123,9 @@ std::optional<ModuleParameters> LinuxKernel::moduleParameters(const ModuleName& 
     ModuleParameters parameters;
     for (const auto& parameter : namesIn(directory.get(), "parameters")) {
         if (auto value = readAttribute(directory.get(), ("parameters/" + parameter).c_str())) {
-            parameters.emplace(parameter, std::move(*value));
+            parameters.emplace(parameter, value->readableByOthers
+                                              ? std::optional(std::move(value->text))
+                                              : std::nullopt);
         }
     }
     // A module unloaded while it was being read has lost its directory: it is gone.
@@ -129,7 +137,8 @@ std::optional<ModuleParameters> LinuxKernel::moduleParameters(const ModuleName& 
 
 std::string LinuxKernel::compression() const {
     const auto path = sysRoot_ / "module" / "compression";
-    return readAttribute(AT_FDCWD, path.c_str()).value_or("");
+    const auto attribute = readAttribute(AT_FDCWD, path.c_str());
+    return attribute ? attribute->text : "";
 }
 
 } // namespace kmodd

@@ -109,8 +109,9 @@ int FakeKernel::insert(Call call, std::span<const std::byte> image, const std::s
         }
     } catch (const Error&) {
     }
-    std::lock_guard lock(mutex_);
     const std::string name = names.empty() ? std::string() : names.front();
+    waitWhileHung(call, name);
+    std::lock_guard lock(mutex_);
     record({call, name, parameters, flags});
     if (name.empty()) {
         return ENOEXEC;
@@ -134,6 +135,7 @@ int FakeKernel::insert(Call call, std::span<const std::byte> image, const std::s
 
 int FakeKernel::deleteModule(const ModuleName& name, unsigned flags) {
     pause();
+    waitWhileHung(Call::DeleteModule, name.str());
     std::lock_guard lock(mutex_);
     record({Call::DeleteModule, name.str(), "", flags});
     if (int errnum = 0; takeFailure(Call::DeleteModule, name.str(), errnum)) {
@@ -178,7 +180,17 @@ std::optional<ModuleParameters> FakeKernel::moduleParameters(const ModuleName& n
     if (found == modules_.end()) {
         return std::nullopt;
     }
-    return parseParameters(found->second.parameters);
+    ModuleParameters parameters;
+    for (auto& [parameter, value] : parseParameters(found->second.parameters)) {
+        const bool restricted = restrictedParameters_.contains({name.str(), parameter});
+        parameters.emplace(parameter, restricted ? std::nullopt : std::optional(std::move(value)));
+    }
+    return parameters;
+}
+
+void FakeKernel::restrictParameter(const std::string& module, const std::string& parameter) {
+    std::lock_guard lock(mutex_);
+    restrictedParameters_.emplace(module, parameter);
 }
 
 std::string FakeKernel::compression() const {
@@ -241,6 +253,24 @@ void FakeKernel::record(Record call) {
     if (recordingCalls_) {
         calls_.push_back(std::move(call));
     }
+}
+
+void FakeKernel::hang(Call call, const std::string& module) {
+    std::lock_guard lock(mutex_);
+    hung_.emplace(call, module);
+}
+
+void FakeKernel::releaseHung() {
+    {
+        std::lock_guard lock(mutex_);
+        hung_.clear();
+    }
+    released_.notify_all();
+}
+
+void FakeKernel::waitWhileHung(Call call, const std::string& module) {
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [&] { return !hung_.contains({call, module}); });
 }
 
 bool FakeKernel::takeFailure(Call call, const std::string& module, int& errnum) {

@@ -3,11 +3,13 @@
 #include "Kernel.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,10 @@ class FakeKernel final : public Kernel {
     void setCompression(std::string algorithm);
     /// The next call of that kind for module fails with errnum (once).
     void failNext(Call call, const std::string& module, int errnum);
+    /// Every call of that kind for module blocks, as a module init that never returns, until
+    /// releaseHung() (which kmodd-test-daemon never calls).
+    void hang(Call call, const std::string& module);
+    void releaseHung();
     /// From now on, percent of all calls fail with errnum, drawn from a generator seeded with
     /// seed (as a one-shot failure does: nothing changes).
     void failRandomly(unsigned percent, int errnum, unsigned seed);
@@ -55,6 +61,9 @@ class FakeKernel final : public Kernel {
     void persistTo(std::filesystem::path file);
     /// Puts a module in the table directly, as if loaded outside kmodd.
     void addLoaded(const std::string& name, std::vector<std::string> dependencies = {});
+    /// Makes a parameter's sysfs file readable by root only (mode 0600), for every module named
+    /// so, loaded now or later: moduleParameters() lists it without its value.
+    void restrictParameter(const std::string& module, const std::string& parameter);
     /// Sets a module's reference count (e.g. an open device).
     void setRefcount(const std::string& name, unsigned refcount);
 
@@ -74,6 +83,7 @@ class FakeKernel final : public Kernel {
                unsigned flags);
     void record(Record call);
     bool takeFailure(Call call, const std::string& module, int& errnum);
+    void waitWhileHung(Call call, const std::string& module);
     std::vector<std::string> holdersOf(const std::string& name) const;
     void pause() const;
     void save() const;
@@ -82,6 +92,8 @@ class FakeKernel final : public Kernel {
     std::map<std::string, Entry> modules_;
     std::vector<std::string> loadOrder_;
     std::map<std::pair<Call, std::string>, int> failures_;
+    std::set<std::pair<Call, std::string>> hung_;
+    std::condition_variable released_;
     unsigned randomFailurePercent_ = 0;
     int randomFailureErrno_ = 0;
     std::minstd_rand random_;
@@ -89,6 +101,7 @@ class FakeKernel final : public Kernel {
     std::vector<Record> calls_;
     bool recordingCalls_ = true;
     std::string compression_;
+    std::set<std::pair<std::string, std::string>> restrictedParameters_; ///< (module, parameter)
     std::chrono::milliseconds delay_{0};
 };
 

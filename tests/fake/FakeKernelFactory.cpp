@@ -11,6 +11,10 @@
 //                           or delete and ERRNO a name: "finit:dummy:ENOEXEC,delete:veth:EBUSY"
 //   KMODD_FAKE_RANDOM_FAILURES  "PERCENT:ERRNO:SEED": that share of all calls fails with ERRNO,
 //                           drawn from a generator seeded with SEED, e.g. "10:ENOMEM:1"
+//   KMODD_FAKE_HANG         calls that never return, as a module init that hangs,
+//                           "CALL:MODULE,...", e.g. "finit:dummy"
+//   KMODD_FAKE_ROOT_ONLY_PARAMETERS  parameters whose sysfs file only root may read,
+//                           "MODULE.PARAMETER,...", e.g. "dummy.numdummies"
 //   KMODD_FAKE_STATE_FILE   the module table outlives the daemon in this file: read at start if
 //                           it exists (one KMODD_FAKE_PRELOADED entry a line, before those of
 //                           the variable) and rewritten on every change
@@ -147,6 +151,25 @@ std::unique_ptr<kmodd::Kernel> makeKernel() {
         kernel->failRandomly(number("KMODD_FAKE_RANDOM_FAILURES", random, parts[0]),
                              errnoNamed("KMODD_FAKE_RANDOM_FAILURES", random, parts[1]),
                              number("KMODD_FAKE_RANDOM_FAILURES", random, parts[2]));
+    }
+    const std::string hung = environment("KMODD_FAKE_HANG");
+    for (const auto& entry : split(hung, ',')) {
+        const auto parts = split(entry, ':');
+        if (parts.size() != 2) {
+            malformed("KMODD_FAKE_HANG", hung, "use CALL:MODULE");
+        }
+        kernel->hang(callNamed(parts[0]), moduleName("KMODD_FAKE_HANG", hung, parts[1]));
+    }
+
+    const std::string restricted = environment("KMODD_FAKE_ROOT_ONLY_PARAMETERS");
+    for (const auto& entry : split(restricted, ',')) {
+        const auto dot = entry.find('.');
+        if (dot == std::string::npos || dot + 1 == entry.size()) {
+            malformed("KMODD_FAKE_ROOT_ONLY_PARAMETERS", restricted, "use MODULE.PARAMETER");
+        }
+        kernel->restrictParameter(
+            moduleName("KMODD_FAKE_ROOT_ONLY_PARAMETERS", restricted, entry.substr(0, dot)),
+            entry.substr(dot + 1));
     }
     if (!stateFile.empty()) {
         kernel->persistTo(stateFile);

@@ -28,6 +28,7 @@ std::unique_ptr<ModuleTree> buildModuleTree() {
     tree->add({.name = "floppy"});
     tree->add({.name = "pcspkr"});
     tree->add({.name = "tampered"});
+    tree->add({.name = "escseq", .version = "1.0\x1b]0;owned\x07\n    Signer: forged"});
     tree->addBuiltin("ext4");
     tree->index();
     fs::permissions(tree->pathOf("tampered"), fs::perms(0666));
@@ -255,6 +256,11 @@ fs::path ServiceTest::configFile() const {
 
 void ServiceTest::writeConfig(const std::string& text) {
     directory_->write("kmodd.yaml", text);
+}
+
+fs::path ServiceTest::writeDropIn(const std::string& name, const std::string& text,
+                                  fs::perms mode) {
+    return directory_->write(fs::path("kmodd.yaml.d") / name, text, mode);
 }
 
 void ServiceTest::stopPolkit() {

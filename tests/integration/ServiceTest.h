@@ -34,7 +34,8 @@ inline constexpr int notFound = 4;
 /// (the daemon with the fake kernel) over a module tree of test modules:
 ///   dummy (parameter numdummies:int, default 2 in the config), veth, ifb (alias
 ///   rtnl-link-ifb), bridge (depends on stp), zram (xz-compressed), snd-dummy, floppy (denied),
-///   pcspkr (not in the allow list), tampered (world-writable file), ext4 (built in).
+///   pcspkr (not in the allow list), tampered (world-writable file), ext4 (built in), escseq
+///   (its modinfo version holds terminal escapes and a newline).
 /// Each test gets a fresh daemon; tests may run kmodctl and busctl as root or as one of the
 /// accounts in PrivatePolkit.h.
 class ServiceTest : public ::testing::Test {
@@ -78,6 +79,10 @@ class ServiceTest : public ::testing::Test {
     /// The daemon's config file (what `kmodctl reload` re-reads).
     std::filesystem::path configFile() const;
     void writeConfig(const std::string& text);
+    /// Writes a drop-in of the daemon's drop-in directory (owned by root, as every file the
+    /// test writes); returns its path.
+    std::filesystem::path writeDropIn(const std::string& name, const std::string& text,
+                                      std::filesystem::perms mode = std::filesystem::perms(0644));
     void stopPolkit();
     /// Freezes polkitd, so that every check waits; TearDown lets it go again.
     void pausePolkit();

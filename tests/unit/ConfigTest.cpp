@@ -347,5 +347,66 @@ TEST_F(ConfigFiles, RefuseADropInPathThatIsNotADirectory) {
                 StartsWith(dropIns().string() + ": cannot be read: "));
 }
 
+// Config trust, as sshd's StrictModes: only root may write what widens the policy.
+TEST_F(ConfigFiles, RefuseADropInWritableByOthersNamingItAndTheMode) {
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n");
+    tmp_.write("kmodd.yaml.d/50-nobody.yaml", "allow: [\"*\"]\n", fs::perms(0666));
+
+    EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
+              (dropIns() / "50-nobody.yaml").string() +
+                  ": not trusted: the file is writable by others (mode 0666)");
+}
+
+TEST_F(ConfigFiles, RefuseADropInOwnedByAnotherUserNamingIt) {
+    const fs::path dropIn = tmp_.write("kmodd.yaml.d/50-nobody.yaml", "allow: [\"*\"]\n");
+    ASSERT_EQ(::chown(dropIn.c_str(), 65534, 65534), 0) << std::strerror(errno);
+
+    EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
+              dropIn.string() + ": not trusted: the file is owned by uid 65534, not by root");
+}
+
+TEST_F(ConfigFiles, RefuseAMainFileWritableByItsGroup) {
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n", fs::perms(0664));
+
+    EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
+              mainFile().string() + ": not trusted: the file is writable by its group (mode 0664)");
+}
+
+TEST_F(ConfigFiles, RefuseADropInDirectoryWritableByOthers) {
+    tmp_.write("kmodd.yaml.d/10-deny.yaml", "deny: [floppy]\n");
+    fs::permissions(dropIns(), fs::perms(01777));
+
+    EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
+              dropIns().string() +
+                  ": not trusted: the directory is writable by others (mode 1777)");
+}
+
+TEST_F(ConfigFiles, RefuseAMainFileThatIsASymbolicLink) {
+    const fs::path target = tmp_.write("elsewhere.yaml", "allow: [\"*\"]\n");
+    fs::create_symlink(target, mainFile());
+
+    EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
+              mainFile().string() + ": not trusted: it is a symbolic link");
+}
+
+TEST_F(ConfigFiles, RefuseADropInThatIsASymbolicLink) {
+    const fs::path target = tmp_.write("elsewhere.yaml", "allow: [\"*\"]\n");
+    tmp_.createDirectories("kmodd.yaml.d");
+    fs::create_symlink(target, dropIns() / "50-link.yaml");
+
+    EXPECT_EQ(configError([&] { loadConfig(mainFile(), dropIns()); }),
+              (dropIns() / "50-link.yaml").string() + ": not trusted: it is a symbolic link");
+}
+
+TEST_F(ConfigFiles, AcceptFilesOwnedByRootAndWritableByRootOnly) {
+    tmp_.write("kmodd.yaml", "allow: [dummy]\n", fs::perms(0600));
+    tmp_.write("kmodd.yaml.d/10-deny.yaml", "deny: [floppy]\n", fs::perms(0444));
+
+    const Config config = loadConfig(mainFile(), dropIns());
+
+    EXPECT_EQ(config.allow, Names{"dummy"});
+    EXPECT_EQ(config.deny, Names{"floppy"});
+}
+
 } // namespace
 } // namespace kmodd

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <future>
 #include <gtest/gtest.h>
 #include <linux/module.h>
 
@@ -66,6 +67,16 @@ TEST_F(AFakeKernel, DecompressesOnlyWhenToldTheFileIsCompressedInItsAlgorithm) {
     EXPECT_EQ(kernel.compression(), "zstd");
 }
 
+TEST_F(AFakeKernel, HangsACallUntilReleased) {
+    kernel.hang(Call::FinitModule, "base");
+    auto load = std::async(std::launch::async, [&] { return finit("base"); });
+
+    EXPECT_EQ(load.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+    EXPECT_TRUE(kernel.loadedModules().empty()) << "the table stays readable meanwhile";
+    kernel.releaseHung();
+    EXPECT_EQ(load.get(), 0);
+}
+
 TEST_F(AFakeKernel, FailsTheNextCallOnceWhenTold) {
     kernel.failNext(Call::FinitModule, "base", EKEYREJECTED);
     EXPECT_EQ(finit("base"), EKEYREJECTED);
@@ -78,6 +89,14 @@ TEST_F(AFakeKernel, ShowsTheParametersItWasLoadedWith) {
     EXPECT_EQ(kernel.moduleParameters(ModuleName::parse("base")),
               (ModuleParameters{{"flag", "Y"}, {"level", "3"}, {"name", "a b"}}));
     EXPECT_FALSE(kernel.moduleParameters(ModuleName::parse("user")));
+}
+
+TEST_F(AFakeKernel, GivesNoValueForARestrictedParameter) {
+    kernel.restrictParameter("base", "name");
+    UniqueFd fd(::open(tree.pathOf("base").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_EQ(kernel.finitModule(fd.get(), "level=3 name=secret", 0), 0);
+    EXPECT_EQ(kernel.moduleParameters(ModuleName::parse("base")),
+              (ModuleParameters{{"level", "3"}, {"name", std::nullopt}}));
 }
 
 TEST_F(AFakeKernel, RecordsEveryCall) {

@@ -16,10 +16,11 @@ TEST(AKmodctlModuleDetails, AreReadFromTheGetModuleDictionary) {
         {"Path", sdbus::Variant(std::string("/lib/modules/x/dummy.ko"))},
         {"Version", sdbus::Variant(std::string("1.0"))},
         {"Signer", sdbus::Variant(std::string("Build key"))},
+        {"RestrictedParameters", sdbus::Variant(std::vector<std::string>{"secret"})},
     };
     const ModuleDetails expected{
-        "dummy", "live",     3, {"veth"}, {{"numdummies", "2"}}, "/lib/modules/x/dummy.ko",
-        "1.0",   "Build key"};
+        "dummy", "live",      3,         {"veth"}, {{"numdummies", "2"}}, "/lib/modules/x/dummy.ko",
+        "1.0",   "Build key", {"secret"}};
     EXPECT_EQ(detailsFromProperties(toPropertyMap(dictionary)), expected);
 }
 

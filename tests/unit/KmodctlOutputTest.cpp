@@ -74,7 +74,7 @@ TEST(AKmodctlModuleStatus, ColoursTheStateOfALiveOrBuiltinModuleWhenAsked) {
 TEST(AKmodctlModuleStatus, IsAJsonObjectWithEveryField) {
     EXPECT_EQ(formatModuleDetails(dummyDetails, true),
               R"({"name":"dummy","state":"live","refcount":1,"holders":["a","b"],)"
-              R"("parameters":{"numdummies":"2","x":"y"},)"
+              R"("parameters":{"numdummies":"2","x":"y"},"restrictedparameters":[],)"
               R"("path":"/lib/modules/6.1.0/kernel/drivers/net/dummy.ko.xz",)"
               R"("version":"","signer":"Debian Secure Boot CA"})"
               "\n");
@@ -152,6 +152,60 @@ TEST(AKmodctlMonitorOutput, IsOneJsonObjectPerLine) {
               R"({"event":"changed","module":"dummy","properties":)"
               R"({"parameters":{"n":"1"},"refcount":0,"state":"going"}})"
               "\n");
+}
+
+TEST(AKmodctlModuleStatus, ListsARootOnlyParameterWithoutAValue) {
+    ModuleDetails details = dummyDetails;
+    details.restrictedParameters = {"secret"};
+    EXPECT_NE(formatModuleDetails(details, false)
+                  .find("Parameters: numdummies=2\n"
+                        "            secret (value readable by root only)\n"
+                        "            x=y\n"),
+              std::string::npos);
+    EXPECT_NE(formatModuleDetails(details, true).find(R"("restrictedparameters":["secret"])"),
+              std::string::npos);
+}
+
+// What a module file, sysfs or another caller put in a string must not reach the terminal raw.
+TEST(AKmodctlModuleStatus, EscapesControlCharactersInEveryField) {
+    ModuleDetails details = dummyDetails;
+    details.signer = "evil\x1b]0;owned\x07";
+    details.version = "1.0\nParameters: forged";
+    details.parameters = {{"x", "a\rb"}};
+    details.holders = {"h\x1b[2J"};
+    const std::string text = formatModuleDetails(details, false);
+    EXPECT_NE(text.find("Signer: evil\\x1b]0;owned\\x07\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("Version: 1.0\\nParameters: forged\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("Parameters: x=a\\rb\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("Used by: h\\x1b[2J\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+}
+
+TEST(AKmodctlModuleStatus, KeepsJsonOutputJsonEscaped) {
+    ModuleDetails details = dummyDetails;
+    details.signer = "evil\x1b[2J";
+    EXPECT_NE(formatModuleDetails(details, true).find(R"("signer":"evil\u001b[2J")"),
+              std::string::npos)
+        << formatModuleDetails(details, true);
+}
+
+TEST(AKmodctlModuleList, EscapesControlCharactersInNamesAndHolders) {
+    const std::string text = formatModuleList({{"a\x1b[2J", "live", 0, {"b\nc"}}}, false);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_NE(text.find("a\\x1b[2J"), std::string::npos) << text;
+    EXPECT_NE(text.find("b\\nc"), std::string::npos) << text;
+}
+
+TEST(AKmodctlError, EscapesControlCharactersOfTheMessage) {
+    EXPECT_EQ(formatError("cannot load 'x\n\x1b[1Ay': no", false),
+              "kmodctl: cannot load 'x\\n\\x1b[1Ay': no\n");
+}
+
+TEST(AKmodctlMonitorOutput, EscapesControlCharactersOfNamesAndValues) {
+    const PropertyMap changed{{"State", std::string("live\xc2\x9b")},
+                              {"Holders", std::vector<std::string>{"a\tb"}}};
+    EXPECT_EQ(formatMonitorEvent({MonitorEvent::Kind::Changed, "v\ne", changed}, false),
+              "changed v\\ne Holders=a\\tb State=live\\xc2\\x9b\n");
 }
 
 } // namespace

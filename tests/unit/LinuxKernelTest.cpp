@@ -155,6 +155,18 @@ TEST_F(ALinuxKernel, ReadsTheParametersOfALoadedModuleFromSys) {
               (ModuleParameters{{"empty", ""}, {"label", "two words"}, {"numdummies", "1"}}));
 }
 
+TEST_F(ALinuxKernel, GivesNoValueForAParameterOthersMayNotRead) {
+    tmp_.write("sys/module/dummy/initstate", "live\n");
+    tmp_.write("sys/module/dummy/parameters/public", "1\n", std::filesystem::perms(0444));
+    tmp_.write("sys/module/dummy/parameters/secret", "key\n", std::filesystem::perms(0400));
+    tmp_.write("sys/module/dummy/parameters/group", "2\n", std::filesystem::perms(0640));
+    tmp_.write("sys/module/dummy/parameters/writeonly", "", std::filesystem::perms(0200));
+
+    EXPECT_EQ(
+        kernel_.moduleParameters(name("dummy")),
+        (ModuleParameters{{"group", std::nullopt}, {"public", "1"}, {"secret", std::nullopt}}));
+}
+
 TEST_F(ALinuxKernel, ReadsTheParametersOfABuiltInModule) {
     tmp_.write("sys/module/ext4/parameters/mballoc_debug", "0\n");
 

@@ -1,9 +1,12 @@
 #include "RequestDecoding.h"
 
 #include "Error.h"
+#include "RequestLimits.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <map>
+#include <string>
 
 using namespace kmodd;
 using ::testing::HasSubstr;
@@ -21,6 +24,25 @@ ErrorKind kindOf(const std::function<void()>& action) {
 }
 
 constexpr std::uint64_t allLoadFlags = 0x7;
+
+std::map<std::string, std::string> parametersNamed(std::size_t count, std::size_t valueLength) {
+    std::map<std::string, std::string> parameters;
+    for (std::size_t i = 0; i < count; ++i) {
+        parameters.emplace("p" + std::to_string(i), std::string(valueLength, 'x'));
+    }
+    return parameters;
+}
+
+std::string refusalOf(const std::map<std::string, std::string>& parameters) {
+    try {
+        decodeParameters("dummy", parameters);
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
+        return error.what();
+    }
+    ADD_FAILURE() << "no error thrown";
+    return "";
+}
 
 } // namespace
 
@@ -91,4 +113,33 @@ TEST(ADecodedName, IsLeftToBeResolvedWhenItIsAnAlias) {
 
     EXPECT_EQ(decoded.requested, "pci:v00008086d*");
     EXPECT_EQ(decoded.module, std::nullopt);
+}
+
+TEST(RequestParameters, AcceptAsManyParametersAsTheLimit) {
+    EXPECT_EQ(
+        decodeParameters("dummy", parametersNamed(requestLimit::parameters, 1)).items().size(),
+        requestLimit::parameters);
+}
+
+TEST(RequestParameters, RefuseOneParameterMoreThanTheLimitNamingTheBound) {
+    const std::string message = refusalOf(parametersNamed(requestLimit::parameters + 1, 1));
+    EXPECT_THAT(message, HasSubstr("dummy"));
+    EXPECT_THAT(message, HasSubstr("at most " + std::to_string(requestLimit::parameters)));
+}
+
+TEST(RequestParameters, RefuseMoreTextThanTheLimitNamingTheBound) {
+    // Each value is valid on its own (1024 bytes): only their sum, with the names, is too much.
+    static_assert(requestLimit::parameters * 1024 >= requestLimit::parameterText);
+    const std::string message = refusalOf(parametersNamed(requestLimit::parameters, 1024));
+    EXPECT_THAT(message, HasSubstr("dummy"));
+    EXPECT_THAT(message, HasSubstr(std::to_string(requestLimit::parameterText) + " bytes"));
+}
+
+TEST(RequestParameters, RefuseAFloodBeforeLookingAtAnyName) {
+    // 40,000 parameters whose names are all invalid: the count is what is refused.
+    std::map<std::string, std::string> parameters;
+    for (int i = 0; i < 40000; ++i) {
+        parameters.emplace("bad name " + std::to_string(i), "1");
+    }
+    EXPECT_THAT(refusalOf(parameters), HasSubstr("40000 parameters"));
 }

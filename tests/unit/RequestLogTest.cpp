@@ -131,3 +131,39 @@ TEST(AJournalRecord, NamesAnUnidentifiedCallerByItsBusNameOnly) {
     EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("; requested by bus name :1.77"));
     EXPECT_THAT(field(fields, "MESSAGE"), Not(HasSubstr("uid")));
 }
+
+// A newline in a requested name must not start a line of its own in the journal or on stderr.
+TEST(AJournalRecord, EscapesControlCharactersFromTheCallerInEveryField) {
+    RequestRecord record = loadRecord();
+    record.requested = "dummy\nkmodd: info: Loaded evil; requested by uid 0";
+    record.parameters = describeParameters({{"x", "1\x1b[2J"}});
+    const Error refusal(ErrorKind::NotFound, "module 'dummy?kmodd' not found");
+    const auto fields = journalFields(record, &refusal, "");
+
+    for (const std::string& entry : fields) {
+        EXPECT_EQ(entry.find('\n'), std::string::npos) << entry;
+        EXPECT_EQ(entry.find('\x1b'), std::string::npos) << entry;
+    }
+    EXPECT_THAT(field(fields, "MESSAGE"), HasSubstr("'dummy\\nkmodd: info: Loaded evil"));
+    EXPECT_EQ(field(fields, "KMODD_REQUESTED"),
+              "dummy\\nkmodd: info: Loaded evil; requested by uid 0");
+    EXPECT_EQ(field(fields, "KMODD_PARAMETERS"), "x=1\\x1b[2J");
+}
+
+TEST(RequestParametersForTheJournal, AreCutShortForAFlood) {
+    std::map<std::string, std::string> flood;
+    for (int i = 0; i < 40000; ++i) {
+        flood.emplace("p" + std::to_string(i), "1");
+    }
+    const std::string text = describeParameters(flood);
+    EXPECT_LT(text.size(), describedParametersLength + 64);
+    EXPECT_THAT(text, ::testing::EndsWith("... (40000 parameters)"));
+}
+
+TEST(ASuppressedRefusalsRecord, CountsTheRefusalsAndNamesTheUid) {
+    const auto fields = suppressedRefusalsFields(65534, 977);
+    EXPECT_EQ(field(fields, "MESSAGE"), "977 more refusals from uid 65534 suppressed");
+    EXPECT_EQ(field(fields, "MESSAGE_ID"), messageId::refusalsSuppressed);
+    EXPECT_EQ(field(fields, "KMODD_CALLER_UID"), "65534");
+    EXPECT_EQ(field(fields, "KMODD_SUPPRESSED"), "977");
+}

@@ -98,3 +98,46 @@ expect_refused 3 polkit "${nobody[@]}" kmodctl --no-ask-password load dummy
 expect_refused 3 ifb "${nobody[@]}" kmodctl --no-ask-password load ifb
 expect_not_loaded dummy ifb
 step "the rules file let nobody through for veth only; the deny list still stopped ifb"
+
+# Config trust, as sshd's StrictModes: a drop-in others may write, or that root does not own,
+# would let its writer widen the allow list. The config in force before stays.
+write_config 'allow: [dummy, veth]'
+drop_in=/etc/kmodd/kmodd.yaml.d/50-nobody.yaml
+mkdir -p /etc/kmodd/kmodd.yaml.d
+printf 'allow: ["*"]\n' >"$drop_in"
+chmod 0666 "$drop_in"
+expect_refused 1 "$drop_in: not trusted: the file is writable by others (mode 0666)" \
+    kmodctl --no-ask-password reload
+chmod 0644 "$drop_in"
+chown 65534:65534 "$drop_in"
+expect_refused 1 "$drop_in: not trusted: the file is owned by uid 65534" \
+    kmodctl --no-ask-password reload
+expect_refused 3 ifb kmodctl load ifb
+expect_not_loaded ifb
+step "the old config stayed in force: ifb is still not allowed"
+rm "$drop_in"
+write_config '{}'
+
+# A newline in a requested name must not start a line of its own in kmodd's log.
+forged='kmodd: info: Loaded evil; requested by uid 0'
+expect 2 kmodctl load "dummy
+$forged"
+log=/vm-results/kmodd.log
+if grep -q "^$forged" "$log"; then
+    fail "a requested name forged a line of $log: $(grep "^$forged" "$log")"
+fi
+grep -qF 'dummy\nkmodd: info: Loaded evil' "$log" || fail "the refusal is not in $log with its newline escaped"
+step "a newline in a requested name was logged as \\n, forging no line"
+
+# nf_conntrack's hashsize is 0600 in sysfs: its value is root's to read, and kmodd shows it to
+# nobody without the value.
+expect 0 kmodctl load nf_conntrack
+hashsize=/sys/module/nf_conntrack/parameters/hashsize
+[[ $(stat -c %a "$hashsize") == 600 ]] || fail "$hashsize is mode $(stat -c %a "$hashsize"), not 600"
+expect 0 "${nobody[@]}" kmodctl status nf_conntrack
+expect_output "hashsize (value readable by root only)"
+if [[ $output == *"hashsize=$(cat "$hashsize")"* ]]; then
+    fail "nobody was shown the root-only value of $hashsize: $output"
+fi
+expect 0 kmodctl --no-ask-password unload nf_conntrack
+step "nobody saw nf_conntrack's hashsize listed without its root-only value"
