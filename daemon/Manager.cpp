@@ -23,6 +23,23 @@ ModuleList listOf(const ModuleMap& modules) {
     return list;
 }
 
+PlanEntries planEntries(const std::vector<PlanEntry>& entries) {
+    PlanEntries plan;
+    for (const auto& entry : entries) {
+        plan.emplace_back(entry.module.str(), entry.file.string(), entry.parameters,
+                          std::string(moduleOutcomeName(entry.outcome)));
+    }
+    return plan;
+}
+
+SkippedModules skippedModules(const std::vector<SkippedModule>& skipped) {
+    SkippedModules modules;
+    for (const auto& module : skipped) {
+        modules.emplace_back(module.module.str(), module.reason);
+    }
+    return modules;
+}
+
 } // namespace
 
 Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
@@ -72,7 +89,8 @@ bool Manager::refresh() {
     }
 }
 
-void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::string>>&& result,
+void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::string>, PlanEntries,
+                                 SkippedModules>&& result,
                    std::string name, std::map<std::string, std::string> parameters,
                    uint64_t flags) {
     auto reply = shared(std::move(result));
@@ -90,7 +108,8 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
             if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
                 reply->returnResults(report->module.str(),
                                      std::string(loadStatusName(report->status)),
-                                     namesOf(report->inserted));
+                                     namesOf(report->inserted), planEntries(report->modules),
+                                     skippedModules(report->skipped));
             } else {
                 reply->returnError(toBusError(std::get<Error>(outcome.result)));
             }
@@ -98,7 +117,8 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
     });
 }
 
-void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) {
+void Manager::Unload(sdbus::Result<std::string, std::vector<std::string>>&& result,
+                     std::string name, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
     if (!identifyCaller(*reply, {.operation = Operation::Unload, .requested = name, .flags = flags},
@@ -107,10 +127,10 @@ void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint
     }
     requests_.unload(caller, name, flags, [this, reply](const UnloadOutcome& outcome) {
         answer([&] {
-            if (outcome.error) {
-                reply->returnError(toBusError(*outcome.error));
+            if (const auto* report = std::get_if<UnloadReport>(&outcome.result)) {
+                reply->returnResults(report->module.str(), namesOf(report->unloaded));
             } else {
-                reply->returnResults(outcome.module);
+                reply->returnError(toBusError(std::get<Error>(outcome.result)));
             }
         });
     });

@@ -29,6 +29,15 @@ struct LoadedModule {
 /// A module's readable parameters and their values, as /sys/module/NAME/parameters has them.
 using ModuleParameters = std::map<std::string, std::string>;
 
+/// The kernel's own restrictions on loading modules, as it publishes them.
+struct ModuleRestrictions {
+    bool modulesDisabled = false;    ///< /proc/sys/kernel/modules_disabled is 1
+    std::string lockdown{};          ///< the active /sys/kernel/security/lockdown mode, "" if none
+    bool signaturesEnforced = false; ///< /sys/module/module/parameters/sig_enforce is Y
+
+    bool operator==(const ModuleRestrictions&) const = default;
+};
+
 /// Everything kmodd asks of the kernel. LinuxKernel is the only implementation that makes the
 /// module syscalls; tests use FakeKernel. Implementations must be safe to call from several
 /// threads at once.
@@ -51,6 +60,9 @@ class Kernel {
     /// The algorithm finit_module can decompress (/sys/module/compression: "gzip", "xz",
     /// "zstd"), or "" when the kernel decompresses nothing.
     virtual std::string compression() const = 0;
+    /// What forbids or limits module loading now; read when the kernel refuses a module, to
+    /// say which restriction refused it.
+    virtual ModuleRestrictions moduleRestrictions() const = 0;
 };
 
 } // namespace kmodd

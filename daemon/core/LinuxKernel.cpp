@@ -132,4 +132,22 @@ std::string LinuxKernel::compression() const {
     return readAttribute(AT_FDCWD, path.c_str()).value_or("");
 }
 
+ModuleRestrictions LinuxKernel::moduleRestrictions() const {
+    ModuleRestrictions restrictions;
+    const auto disabled = procRoot_ / "sys" / "kernel" / "modules_disabled";
+    restrictions.modulesDisabled = readAttribute(AT_FDCWD, disabled.c_str()).value_or("0") == "1";
+    // "none [integrity] confidentiality": the bracketed word is in force.
+    const auto lockdown = sysRoot_ / "kernel" / "security" / "lockdown";
+    const std::string modes = readAttribute(AT_FDCWD, lockdown.c_str()).value_or("");
+    const auto open = modes.find('[');
+    const auto close = modes.find(']', open);
+    if (open != std::string::npos && close != std::string::npos &&
+        modes.substr(open + 1, close - open - 1) != "none") {
+        restrictions.lockdown = modes.substr(open + 1, close - open - 1);
+    }
+    const auto enforce = sysRoot_ / "module" / "module" / "parameters" / "sig_enforce";
+    restrictions.signaturesEnforced = readAttribute(AT_FDCWD, enforce.c_str()).value_or("N") == "Y";
+    return restrictions;
+}
+
 } // namespace kmodd

@@ -2,11 +2,14 @@
 
 #include "Error.h"
 #include "KernelErrors.h"
+#include "ModprobeRules.h"
+#include "ParameterTypes.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <linux/module.h>
+#include <set>
 
 namespace kmodd {
 namespace {
@@ -71,15 +74,32 @@ ParameterList ModuleEngine::defaultsFor(const ModuleName& module) const {
     return found == config_.defaultParameters.end() ? ParameterList{} : found->second;
 }
 
+// What prepareLoad carries from module to module.
+struct ModuleEngine::Planning {
+    LoadPlan& plan;
+    const LoadRequest& request;
+    const std::vector<LoadedModule>& loaded;
+    std::string kernelCompression;
+    std::set<ModuleName> visited; ///< planned, or being planned, once each
+};
+
+ParameterList ModuleEngine::layeredParameters(const ModuleName& module, const ModprobeRules& rules,
+                                              const ParameterList& requested) const {
+    return ParameterList::parseOptions(module, rules.options)
+        .mergedWith(module, defaultsFor(module))
+        .mergedWith(module, requested);
+}
+
 LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
     LoadPlan plan{index_.resolve(validateRequestedName(request.name)),
                   {},
                   request.flags,
                   LoadStatus::Loaded,
+                  {},
                   {}};
     const ModuleName& target = plan.resolution.name;
     policy_.checkLoad(plan.resolution);
-    plan.parameters = defaultsFor(target).mergedWith(target, request.parameters);
+    plan.parameters = layeredParameters(target, index_.rulesOf(target), request.parameters);
     if (plan.resolution.builtin) {
         plan.status = LoadStatus::BuiltIn;
         return plan;
@@ -89,50 +109,190 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
         plan.status = LoadStatus::AlreadyLoaded;
         return plan;
     }
-    const std::string kernelCompression = kernel_.compression();
+    Planning planning{plan, request, loaded, kernel_.compression(), {}};
+    // The module and its dependencies load where modules.dep puts them, never as a softdep.
     for (const auto& file : plan.resolution.loadOrder) {
-        try {
-            ModuleImage image = openModuleImage(config_.trustedPaths, file, kernelCompression);
-            const bool isTarget = file.name == target;
-            ParameterList parameters = isTarget ? plan.parameters : defaultsFor(file.name);
-            parameters.checkDeclared(file.name, image.modinfo.declaredParameters());
-            plan.modules.push_back({std::move(image), std::move(parameters)});
-        } catch (const Error&) {
-            // A loaded dependency needs no file, unless it is unloaded before the plan runs.
-            if (!findLoaded(loaded, file.name)) {
-                throw;
-            }
-        }
+        planning.visited.insert(file.name);
     }
+    planModules(planning, plan.resolution.loadOrder, std::nullopt);
     const bool forced = finitFlags(plan.flags) != 0;
-    if (forced && !plan.modules.empty() && !plan.modules.back().image.image.empty()) {
+    const auto targetModule =
+        std::find_if(plan.modules.begin(), plan.modules.end(),
+                     [&](const PlannedModule& module) { return module.image.file.name == target; });
+    if (forced && targetModule != plan.modules.end() && !targetModule->image.image.empty()) {
         throw Error(ErrorKind::InvalidArgument,
                     "cannot force-load " + target.str() + ": " +
-                        plan.modules.back().image.file.path.string() +
+                        targetModule->image.file.path.string() +
                         " is compressed in a format the kernel cannot decompress, and forcing "
                         "is only possible through finit_module");
     }
     return plan;
 }
 
+// modprobe's order (libkmod's kmod_module_get_probe_list): every module of the load order
+// preceded by its pre softdeps and followed by its post softdeps, each softdep with its own.
+void ModuleEngine::planModules(Planning& planning, const std::vector<ModuleFile>& loadOrder,
+                               const std::optional<ModuleName>& softDependency) const {
+    for (const auto& file : loadOrder) {
+        if (softDependency && !planning.visited.insert(file.name).second) {
+            continue;
+        }
+        const ModprobeRules rules = index_.rulesOf(file.name);
+        for (const auto& pre : rules.pre) {
+            planSoftDependency(planning, pre, file.name, softDependency);
+        }
+        planModule(planning, file, rules, softDependency);
+        for (const auto& post : rules.post) {
+            planSoftDependency(planning, post, file.name, softDependency);
+        }
+    }
+}
+
+void ModuleEngine::planSoftDependency(Planning& planning, const ModuleName& module,
+                                      const ModuleName& dependent,
+                                      const std::optional<ModuleName>& enclosing) const {
+    if (planning.visited.contains(module)) {
+        return;
+    }
+    LoadPlan& plan = planning.plan;
+    const std::size_t planned = plan.modules.size();
+    try {
+        const Resolution resolution = index_.resolve(module.str());
+        policy_.checkLoad(resolution);
+        // A softdep of a softdep loads, and fails, with the one that brought it.
+        if (!resolution.builtin) {
+            planModules(planning, resolution.loadOrder, enclosing.value_or(resolution.name));
+        }
+    } catch (const Error& error) {
+        // Whatever this softdep brought along is left out with it.
+        plan.modules.erase(plan.modules.begin() + static_cast<std::ptrdiff_t>(planned),
+                           plan.modules.end());
+        plan.skipped.push_back({module, "soft dependency " + module.str() + " of " +
+                                            dependent.str() + " is not loaded: " + error.what()});
+        logger_->info("{}", plan.skipped.back().reason);
+    }
+}
+
+void ModuleEngine::planModule(Planning& planning, const ModuleFile& file,
+                              const ModprobeRules& rules,
+                              const std::optional<ModuleName>& softDependency) const {
+    LoadPlan& plan = planning.plan;
+    const bool loaded = findLoaded(planning.loaded, file.name) != nullptr;
+    try {
+        // As modprobe, which runs no command for a module that is loaded already.
+        if (!loaded) {
+            checkNoCommand(file.name, rules, false, index_.configDirectories());
+        }
+        const bool isTarget = file.name == plan.resolution.name;
+        ModuleImage image = openModuleImage(config_.trustedPaths, file, planning.kernelCompression);
+        ParameterList parameters =
+            isTarget ? plan.parameters : layeredParameters(file.name, rules, ParameterList{});
+        parameters.checkDeclared(file.name, image.modinfo.declaredParameters());
+        checkParameterTypes(file.name, parameters, image.modinfo.declaredParameterTypes());
+        plan.modules.push_back({std::move(image), std::move(parameters), softDependency, loaded});
+    } catch (const Error&) {
+        // A loaded dependency needs no file, unless it is unloaded before the plan runs.
+        if (!loaded) {
+            throw;
+        }
+    }
+}
+
+LoadReport ModuleEngine::describe(const LoadPlan& plan) const {
+    LoadReport report{plan.resolution.name, LoadStatus::DryRun, {}, {}, plan.skipped};
+    for (const auto& module : plan.modules) {
+        report.modules.push_back(
+            {module.image.file.name, module.image.file.path, module.parameters.kernelString(),
+             module.loadedWhenPlanned ? ModuleOutcome::AlreadyLoaded : ModuleOutcome::ToInsert});
+    }
+    return report;
+}
+
 LoadReport ModuleEngine::load(LoadPlan& plan) {
-    LoadReport report{plan.resolution.name, plan.status, {}};
+    LoadReport report{plan.resolution.name, plan.status, {}, {}, plan.skipped};
     // As modprobe does, looks at what is loaded now, not when the plan was made, to skip the
     // dependencies loaded meanwhile; a plan without dependencies has nothing to skip.
     const auto loaded =
         plan.modules.size() > 1 ? kernel_.loadedModules() : std::vector<LoadedModule>{};
+    insertions_.forgetModulesNotIn(loaded.empty() ? kernel_.loadedModules() : loaded);
+    std::optional<ModuleName> failedSoftDependency;
+    std::vector<ModuleName> softDependencyInserted;
     for (const auto& module : plan.modules) {
-        const bool isTarget = module.image.file.name == plan.resolution.name;
-        if (!isTarget && findLoaded(loaded, module.image.file.name)) {
+        const ModuleName& name = module.image.file.name;
+        const bool isTarget = name == plan.resolution.name;
+        if (module.softDependency && module.softDependency == failedSoftDependency) {
             continue;
         }
-        if (insert(module.image, module.parameters, isTarget ? plan.flags : LoadFlags{})) {
-            report.inserted.push_back(module.image.file.name);
-        } else if (isTarget) {
-            report.status = LoadStatus::AlreadyLoaded;
+        PlanEntry entry{name, module.image.file.path, module.parameters.kernelString(),
+                        ModuleOutcome::AlreadyLoaded};
+        if (!isTarget && findLoaded(loaded, name)) {
+            report.modules.push_back(std::move(entry));
+            continue;
+        }
+        try {
+            if (insert(module.image, module.parameters, isTarget ? plan.flags : LoadFlags{})) {
+                entry.outcome = ModuleOutcome::Inserted;
+                report.inserted.push_back(name);
+            } else if (isTarget) {
+                report.status = LoadStatus::AlreadyLoaded;
+            }
+            report.modules.push_back(std::move(entry));
+        } catch (const Error& error) {
+            if (!module.softDependency) {
+                throw Error(error.kind(),
+                            std::string(error.what()) + "; " + removeAgain(report.inserted));
+            }
+            // A softdep that fails takes back what it brought and does not fail the request.
+            failedSoftDependency = module.softDependency;
+            std::vector<ModuleName> brought;
+            for (const auto& planned : plan.modules) {
+                const auto& plannedName = planned.image.file.name;
+                if (planned.softDependency == module.softDependency &&
+                    std::find(report.inserted.begin(), report.inserted.end(), plannedName) !=
+                        report.inserted.end()) {
+                    brought.push_back(plannedName);
+                }
+            }
+            std::erase_if(report.inserted, [&](const ModuleName& inserted) {
+                return std::find(brought.begin(), brought.end(), inserted) != brought.end();
+            });
+            std::erase_if(report.modules, [&](const PlanEntry& done) {
+                return std::find(brought.begin(), brought.end(), done.module) != brought.end();
+            });
+            std::string reason = "soft dependency " + module.softDependency->str() + " of " +
+                                 plan.resolution.name.str() + " is not loaded: " + error.what();
+            if (!brought.empty()) {
+                reason += "; " + removeAgain(brought);
+            }
+            logger_->warn("{}", reason);
+            report.skipped.push_back({*module.softDependency, std::move(reason)});
         }
     }
+    if (!report.inserted.empty()) {
+        insertions_.recordLoad(plan.resolution.name, report.inserted);
+    }
     return report;
+}
+
+std::string ModuleEngine::removeAgain(const std::vector<ModuleName>& inserted) {
+    if (inserted.empty()) {
+        return "nothing had been inserted";
+    }
+    std::vector<ModuleName> removed;
+    std::vector<ModuleName> kept;
+    for (auto module = inserted.rbegin(); module != inserted.rend(); ++module) {
+        logger_->debug("delete_module {} O_NONBLOCK (removing again)", module->str());
+        (kernel_.deleteModule(*module, O_NONBLOCK) == 0 ? removed : kept).push_back(*module);
+    }
+    std::string sentence;
+    if (!removed.empty()) {
+        sentence = "removed again what this request had inserted: " + joinNames(removed);
+    }
+    if (!kept.empty()) {
+        sentence += (sentence.empty() ? "" : "; ") + std::string("could not remove again: ") +
+                    joinNames(kept);
+    }
+    return sentence;
 }
 
 bool ModuleEngine::insert(const ModuleImage& module, const ParameterList& parameters,
@@ -158,6 +318,9 @@ bool ModuleEngine::insert(const ModuleImage& module, const ParameterList& parame
         // The kernel does not say which value it refused: show the user what it was given.
         const Error error = kernelError(KernelOperation::Load, module.file.name.str(), errnum);
         throw Error(error.kind(), std::string(error.what()) + " (parameters: " + arguments + ")");
+    }
+    if (errnum == EPERM || errnum == ENOKEY || errnum == EKEYREJECTED || errnum == EBADMSG) {
+        throw loadRefusal(module.file.name.str(), errnum, kernel_.moduleRestrictions());
     }
     if (errnum != 0) {
         throw kernelError(KernelOperation::Load, module.file.name.str(), errnum);
@@ -194,18 +357,20 @@ ModuleName ModuleEngine::loadedModuleFor(const std::string& requested,
     return resolved;
 }
 
-UnloadPlan ModuleEngine::prepareUnload(std::string_view name) const {
+UnloadPlan ModuleEngine::prepareUnload(std::string_view name, bool keepDependencies) const {
     const std::string requested = validateRequestedName(name);
     const auto loaded = kernel_.loadedModules();
-    UnloadPlan plan{loadedModuleFor(requested, loaded)};
+    UnloadPlan plan{loadedModuleFor(requested, loaded), keepDependencies};
     policy_.checkUnload(plan.module);
+    checkNoCommand(plan.module, index_.rulesOf(plan.module), true, index_.configDirectories());
     checkNotInUse(*findLoaded(loaded, plan.module));
     return plan;
 }
 
-void ModuleEngine::unload(const UnloadPlan& plan) {
+UnloadReport ModuleEngine::unload(const UnloadPlan& plan) {
     // The module may have gained holders, or gone, while the request waited in the queue.
-    const auto loaded = kernel_.loadedModules();
+    auto loaded = kernel_.loadedModules();
+    insertions_.forgetModulesNotIn(loaded);
     const LoadedModule* module = findLoaded(loaded, plan.module);
     if (!module) {
         throw Error(ErrorKind::NotFound,
@@ -216,6 +381,27 @@ void ModuleEngine::unload(const UnloadPlan& plan) {
     if (const int errnum = kernel_.deleteModule(plan.module, O_NONBLOCK); errnum != 0) {
         throw kernelError(KernelOperation::Unload, plan.module.str(), errnum);
     }
+    UnloadReport report{plan.module, {plan.module}};
+    const auto inserted = insertions_.insertedFor(plan.module);
+    insertions_.forget(plan.module);
+    if (plan.keepDependencies) {
+        return report;
+    }
+    // Only what this module's load inserted, and only once nothing uses it any more.
+    for (auto dependency = inserted.rbegin(); dependency != inserted.rend(); ++dependency) {
+        loaded = kernel_.loadedModules();
+        const LoadedModule* candidate = findLoaded(loaded, *dependency);
+        if (!candidate || !candidate->holders.empty() || candidate->refcount.value_or(1) != 0 ||
+            index_.rulesOf(*dependency).remove) {
+            continue;
+        }
+        logger_->debug("delete_module {} O_NONBLOCK (inserted with {})", dependency->str(),
+                       plan.module.str());
+        if (kernel_.deleteModule(*dependency, O_NONBLOCK) == 0) {
+            report.unloaded.push_back(*dependency);
+        }
+    }
+    return report;
 }
 
 } // namespace kmodd

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Config.h"
+#include "InsertionRecord.h"
 #include "Kernel.h"
 #include "ModuleImage.h"
 #include "ModuleIndex.h"
@@ -8,6 +9,7 @@
 #include "Policy.h"
 
 #include <memory>
+#include <optional>
 #include <spdlog/logger.h>
 #include <string>
 #include <string_view>
@@ -29,13 +31,40 @@ struct LoadRequest {
     LoadFlags flags;
 };
 
-enum class LoadStatus { Loaded, AlreadyLoaded, BuiltIn };
+/// DryRun: the plan was made and nothing was loaded.
+enum class LoadStatus { Loaded, AlreadyLoaded, BuiltIn, DryRun };
 
 /// One module to insert and the parameters it gets.
 struct PlannedModule {
     ModuleImage image;
-    ParameterList parameters; ///< its YAML defaults; for the requested module, merged with the
-                              ///< request's own parameters
+    /// In layers, later wins by name: modprobe.d `options` and the kernel command line, the
+    /// YAML defaults, and for the requested module the request's own parameters.
+    ParameterList parameters;
+    /// The soft dependency it is loaded for (that module or one of its dependencies); nullopt
+    /// for the requested module and its dependencies, whose failure fails the request.
+    std::optional<ModuleName> softDependency;
+    bool loadedWhenPlanned = false; ///< the kernel had it when the plan was made
+};
+
+/// A soft dependency that was not loaded, and why.
+struct SkippedModule {
+    ModuleName module;
+    std::string reason; ///< one sentence
+
+    bool operator==(const SkippedModule&) const = default;
+};
+
+/// What happened, or would happen in a dry run, to one module of a load's plan.
+enum class ModuleOutcome { Inserted, AlreadyLoaded, ToInsert };
+
+/// One module of a load's plan, in load order, as the reply describes it.
+struct PlanEntry {
+    ModuleName module;
+    std::filesystem::path file;
+    std::string parameters; ///< as the kernel gets them
+    ModuleOutcome outcome;
+
+    bool operator==(const PlanEntry&) const = default;
 };
 
 /// A load that passed every check and holds the opened files; what remains is the kernel.
@@ -44,9 +73,11 @@ struct LoadPlan {
     ParameterList parameters; ///< what the requested module gets (defaults merged with request)
     LoadFlags flags;          ///< applied to the requested module only
     LoadStatus status = LoadStatus::Loaded; ///< AlreadyLoaded/BuiltIn: nothing to insert
-    /// The load order's modules, opened and checked; a dependency loaded already is left out
+    /// The load order's modules, opened and checked, each with its soft dependencies around
+    /// it in modprobe's order (pre, the module, post); a dependency loaded already is left out
     /// only if its file fails a check. load() skips those loaded by the time it runs.
     std::vector<PlannedModule> modules;
+    std::vector<SkippedModule> skipped; ///< soft dependencies that failed a check
 
     /// Key under which identical concurrent requests share one result.
     std::string key() const;
@@ -55,12 +86,20 @@ struct LoadPlan {
 struct LoadReport {
     ModuleName module;
     LoadStatus status;
-    std::vector<ModuleName> inserted; ///< every module this load put into the kernel, in order
+    std::vector<ModuleName> inserted;   ///< every module this load put into the kernel, in order
+    std::vector<PlanEntry> modules;     ///< the plan's modules and what became of each
+    std::vector<SkippedModule> skipped; ///< soft dependencies not loaded, and why
 };
 
 struct UnloadPlan {
     ModuleName module;
+    bool keepDependencies = false; ///< leave what kmodd's load of the module inserted with it
     std::string key() const;
+};
+
+struct UnloadReport {
+    ModuleName module;
+    std::vector<ModuleName> unloaded; ///< the module, then what its load had inserted, in order
 };
 
 /// The module engine: turns requests into checked plans, then plans into kernel operations.
@@ -80,25 +119,49 @@ class ModuleEngine {
     /// before its prepare* calls, so that the request sees what modprobe would see.
     void reloadIndexIfChanged() const { index_.reloadIfChanged(); }
 
-    /// Validates the name, resolves it, checks the policy, merges the YAML defaults, opens and
-    /// checks every file of the load order (dependencies loaded already too, in case they are
-    /// unloaded meanwhile) and refuses undeclared parameters. Throws Error.
+    /// Validates the name, resolves it, checks the policy and modprobe.d's install rules,
+    /// layers the parameters, opens and checks every file of the load order (dependencies
+    /// loaded already too, in case they are unloaded meanwhile) and refuses undeclared
+    /// parameters and values of the wrong type. Soft dependencies go through the same checks;
+    /// one that fails them is left out and named in the plan's skipped. Throws Error.
     LoadPlan prepareLoad(const LoadRequest& request) const;
 
+    /// The plan as a dry run reports it: nothing loaded.
+    LoadReport describe(const LoadPlan& plan) const;
+
     /// Inserts the plan's modules in order, skipping dependencies loaded now. EEXIST counts as
-    /// success. Throws Error; modules inserted before a failure stay loaded and are named in
-    /// the log.
+    /// success. A soft dependency that fails is removed again and reported as skipped. Throws
+    /// Error when the module or one of its dependencies fails, after removing again, in reverse
+    /// order, what this load inserted; the error says so.
     LoadReport load(LoadPlan& plan);
 
-    /// Validates the name, checks the policy, that the module is loaded and has no holders.
-    UnloadPlan prepareUnload(std::string_view name) const;
+    /// Validates the name, checks the policy, modprobe.d's remove rules, that the module is
+    /// loaded and has no holders.
+    UnloadPlan prepareUnload(std::string_view name, bool keepDependencies = false) const;
 
-    /// delete_module with O_NONBLOCK after checking holders and refcount again. Throws Error.
-    void unload(const UnloadPlan& plan);
+    /// delete_module with O_NONBLOCK after checking holders and refcount again, then, unless
+    /// the plan keeps them, the modules kmodd's load of it inserted that are unused now (no
+    /// holders, refcount 0), in reverse load order. Throws Error.
+    UnloadReport unload(const UnloadPlan& plan);
 
   private:
+    struct Planning;
+
     /// Returns false when the kernel already had the module (EEXIST).
     bool insert(const ModuleImage& module, const ParameterList& parameters, LoadFlags flags);
+    /// Removes modules again, last first; returns the sentence that says how it went.
+    std::string removeAgain(const std::vector<ModuleName>& inserted);
+    /// Appends a load order to the plan, each module between its pre and post softdeps.
+    void planModules(Planning& planning, const std::vector<ModuleFile>& loadOrder,
+                     const std::optional<ModuleName>& softDependency) const;
+    void planSoftDependency(Planning& planning, const ModuleName& module,
+                            const ModuleName& dependent,
+                            const std::optional<ModuleName>& enclosing) const;
+    void planModule(Planning& planning, const ModuleFile& file, const ModprobeRules& rules,
+                    const std::optional<ModuleName>& softDependency) const;
+    /// A module's parameters in layers: modprobe.d and kernel command line, YAML, request.
+    ParameterList layeredParameters(const ModuleName& module, const ModprobeRules& rules,
+                                    const ParameterList& requested) const;
     ParameterList defaultsFor(const ModuleName& module) const;
     ModuleName loadedModuleFor(const std::string& requested,
                                const std::vector<LoadedModule>& loaded) const;
@@ -108,6 +171,7 @@ class ModuleEngine {
     Config config_;
     Policy policy_;
     std::shared_ptr<spdlog::logger> logger_;
+    InsertionRecord insertions_; ///< the kernel queue's thread's: load() and unload() only
 };
 
 } // namespace kmodd

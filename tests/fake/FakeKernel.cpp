@@ -181,6 +181,16 @@ std::optional<ModuleParameters> FakeKernel::moduleParameters(const ModuleName& n
     return parseParameters(found->second.parameters);
 }
 
+ModuleRestrictions FakeKernel::moduleRestrictions() const {
+    std::lock_guard lock(mutex_);
+    return restrictions_;
+}
+
+void FakeKernel::setModuleRestrictions(ModuleRestrictions restrictions) {
+    std::lock_guard lock(mutex_);
+    restrictions_ = std::move(restrictions);
+}
+
 std::string FakeKernel::compression() const {
     std::lock_guard lock(mutex_);
     return compression_;
