@@ -214,7 +214,9 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
     // dependencies loaded meanwhile; a plan without dependencies has nothing to skip.
     const auto loaded =
         plan.modules.size() > 1 ? kernel_.loadedModules() : std::vector<LoadedModule>{};
-    insertions_.forgetModulesNotIn(loaded.empty() ? kernel_.loadedModules() : loaded);
+    if (!loaded.empty()) {
+        insertions_.forgetModulesNotIn(loaded);
+    }
     std::optional<ModuleName> failedSoftDependency;
     std::vector<ModuleName> softDependencyInserted;
     for (const auto& module : plan.modules) {
