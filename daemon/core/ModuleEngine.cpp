@@ -77,7 +77,6 @@ ParameterList ModuleEngine::defaultsFor(const ModuleName& module) const {
 // What prepareLoad carries from module to module.
 struct ModuleEngine::Planning {
     LoadPlan& plan;
-    const LoadRequest& request;
     const std::vector<LoadedModule>& loaded;
     std::string kernelCompression;
     std::set<ModuleName> visited; ///< planned, or being planned, once each
@@ -109,7 +108,7 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
         plan.status = LoadStatus::AlreadyLoaded;
         return plan;
     }
-    Planning planning{plan, request, loaded, kernel_.compression(), {}};
+    Planning planning{plan, loaded, kernel_.compression(), {}};
     // The module and its dependencies load where modules.dep puts them, never as a softdep.
     for (const auto& file : plan.resolution.loadOrder) {
         planning.visited.insert(file.name);
@@ -218,7 +217,6 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
         insertions_.forgetModulesNotIn(loaded);
     }
     std::optional<ModuleName> failedSoftDependency;
-    std::vector<ModuleName> softDependencyInserted;
     for (const auto& module : plan.modules) {
         const ModuleName& name = module.image.file.name;
         const bool isTarget = name == plan.resolution.name;
@@ -240,6 +238,9 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
             }
             report.modules.push_back(std::move(entry));
         } catch (const Error& error) {
+            if (!module.softDependency && report.inserted.empty()) {
+                throw;
+            }
             if (!module.softDependency) {
                 throw Error(error.kind(),
                             std::string(error.what()) + "; " + removeAgain(report.inserted));
@@ -277,9 +278,6 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
 }
 
 std::string ModuleEngine::removeAgain(const std::vector<ModuleName>& inserted) {
-    if (inserted.empty()) {
-        return "nothing had been inserted";
-    }
     std::vector<ModuleName> removed;
     std::vector<ModuleName> kept;
     for (auto module = inserted.rbegin(); module != inserted.rend(); ++module) {

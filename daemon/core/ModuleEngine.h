@@ -149,7 +149,8 @@ class ModuleEngine {
 
     /// Returns false when the kernel already had the module (EEXIST).
     bool insert(const ModuleImage& module, const ParameterList& parameters, LoadFlags flags);
-    /// Removes modules again, last first; returns the sentence that says how it went.
+    /// Removes modules (at least one) again, last first; returns the sentence that says how it
+    /// went.
     std::string removeAgain(const std::vector<ModuleName>& inserted);
     /// Appends a load order to the plan, each module between its pre and post softdeps.
     void planModules(Planning& planning, const std::vector<ModuleFile>& loadOrder,
