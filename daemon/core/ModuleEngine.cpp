@@ -387,12 +387,13 @@ UnloadReport ModuleEngine::unload(const UnloadPlan& plan) {
     if (plan.keepDependencies) {
         return report;
     }
-    // Only what this module's load inserted, and only once nothing uses it any more.
+    // Only what this module's load inserted, and only once nothing uses it any more. As with
+    // modprobe -r, a dependency's remove rule does not apply (and the index is the loop
+    // thread's: not to be read here).
     for (auto dependency = inserted.rbegin(); dependency != inserted.rend(); ++dependency) {
         loaded = kernel_.loadedModules();
         const LoadedModule* candidate = findLoaded(loaded, *dependency);
-        if (!candidate || !candidate->holders.empty() || candidate->refcount.value_or(1) != 0 ||
-            index_.rulesOf(*dependency).remove) {
+        if (!candidate || !candidate->holders.empty() || candidate->refcount.value_or(1) != 0) {
             continue;
         }
         logger_->debug("delete_module {} O_NONBLOCK (inserted with {})", dependency->str(),
