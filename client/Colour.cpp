@@ -20,7 +20,9 @@ std::string painted(std::string_view text, Colour colour, bool enabled) {
     if (!enabled) {
         return std::string(text);
     }
-    const char* start = colour == Colour::Green ? "\x1b[0;32m" : "\x1b[0;1;31m";
+    const char* start = colour == Colour::Green    ? "\x1b[0;32m"
+                        : colour == Colour::Yellow ? "\x1b[0;1;33m"
+                                                   : "\x1b[0;1;31m";
     return start + std::string(text) + "\x1b[0m";
 }
 

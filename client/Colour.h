@@ -13,7 +13,7 @@ bool wantsColour(bool isTerminal, const char* noColor, const char* term, bool js
 /// wantsColour for the file descriptor fd and this process's environment.
 bool wantsColour(int fd, bool json);
 
-enum class Colour { Green, Red };
+enum class Colour { Green, Red, Yellow };
 
 /// text between the ANSI escapes for colour and the reset, or text as is when enabled is false.
 std::string painted(std::string_view text, Colour colour, bool enabled);

@@ -107,6 +107,10 @@ Invocation parseCommandLine(std::span<const std::string_view> arguments) {
             invocation.forceVermagic = true;
         } else if (argument == "--force-modversion") {
             invocation.forceModversion = true;
+        } else if (argument == "--dry-run" || argument == "-n") {
+            invocation.dryRun = true;
+        } else if (argument == "--keep-dependencies") {
+            invocation.keepDependencies = true;
         } else {
             throw UsageError("unknown option " + inQuotes(argument));
         }
@@ -144,6 +148,12 @@ Invocation parseCommandLine(std::span<const std::string_view> arguments) {
             std::string(invocation.forceVermagic ? "--force-vermagic" : "--force-modversion") +
             " applies only to 'load'");
     }
+    if (invocation.dryRun && verb != Verb::Load) {
+        throw UsageError("--dry-run applies only to 'load'");
+    }
+    if (invocation.keepDependencies && verb != Verb::Unload) {
+        throw UsageError("--keep-dependencies applies only to 'unload'");
+    }
     switch (verb) {
     case Verb::Load:
         if (operands.empty()) {
@@ -171,6 +181,12 @@ std::uint64_t callFlags(const Invocation& invocation) {
     }
     if (invocation.forceModversion) {
         flags |= flagForceModversion;
+    }
+    if (invocation.dryRun) {
+        flags |= flagDryRun;
+    }
+    if (invocation.keepDependencies) {
+        flags |= flagKeepDependencies;
     }
     return flags;
 }

@@ -24,6 +24,8 @@ struct Invocation {
     bool askPassword = true;
     bool forceVermagic = false;
     bool forceModversion = false;
+    bool dryRun = false;           ///< Load
+    bool keepDependencies = false; ///< Unload
 
     bool operator==(const Invocation&) const = default;
 };
@@ -38,6 +40,8 @@ class UsageError : public std::runtime_error {
 inline constexpr std::uint64_t flagInteractive = 0x1;
 inline constexpr std::uint64_t flagForceVermagic = 0x2;
 inline constexpr std::uint64_t flagForceModversion = 0x4;
+inline constexpr std::uint64_t flagDryRun = 0x8;
+inline constexpr std::uint64_t flagKeepDependencies = 0x10;
 
 /// Parses the arguments after argv[0]. Options may come before or after the command, "--" ends
 /// them; no command means `list`. Throws UsageError.

@@ -39,19 +39,31 @@ ExitStatus status(ManagerProxy& manager, const Invocation& invocation) {
 
 ExitStatus load(ManagerProxy& manager, const Invocation& invocation) {
     auto agent = PolkitAgent::startIfUseful(invocation.askPassword);
-    auto [module, result, inserted] =
+    auto [module, result, inserted, plan, skipped] =
         manager.Load(invocation.module, invocation.parameters, callFlags(invocation));
     agent.reset();
-    const LoadOutcome outcome{invocation.module, module, result, inserted};
+    LoadOutcome outcome{invocation.module, module, result, inserted};
+    for (const auto& step : plan) {
+        outcome.modules.push_back({step.get<0>(), step.get<1>(), step.get<2>(), step.get<3>()});
+    }
+    for (const auto& entry : skipped) {
+        outcome.skipped.push_back({entry.get<0>(), entry.get<1>()});
+    }
     std::cout << formatLoadOutcome(outcome, invocation.json, invocation.verbose);
+    // Not a failure, as with modprobe, but nobody should miss it.
+    if (!invocation.json) {
+        for (const auto& entry : outcome.skipped) {
+            std::cerr << formatWarning(entry.reason, wantsColour(STDERR_FILENO, false));
+        }
+    }
     return exitSuccess;
 }
 
 ExitStatus unload(ManagerProxy& manager, const Invocation& invocation) {
     auto agent = PolkitAgent::startIfUseful(invocation.askPassword);
-    const std::string module = manager.Unload(invocation.module, callFlags(invocation));
+    const auto [module, unloaded] = manager.Unload(invocation.module, callFlags(invocation));
     agent.reset();
-    std::cout << formatUnloaded(module, invocation.json, invocation.verbose);
+    std::cout << formatUnloaded(module, unloaded, invocation.json, invocation.verbose);
     return exitSuccess;
 }
 

@@ -21,16 +21,20 @@ constexpr std::array<CommandHelp, 8> commandHelp{{
      "using each.\n",
      "  --json              Print a JSON array\n"},
     {Verb::Load, "load NAME [PARAM[=VALUE] ...]", "Load a module, its dependencies first",
-     "Loads a module by name or alias, its dependencies first. PARAM=VALUE overrides the\n"
-     "configured default of that parameter; PARAM alone passes it as a flag. Loading a module\n"
-     "that is already loaded or built in succeeds.\n",
+     "Loads a module by name or alias, its dependencies first, with the soft dependencies\n"
+     "modprobe.d names. Parameters in layers, later wins: modprobe.d options and the kernel\n"
+     "command line, the configured defaults, PARAM=VALUE (PARAM alone passes it as a flag).\n"
+     "Loading a module that is already loaded or built in succeeds.\n",
+     "  -n, --dry-run       Print the plan (modules, files, parameters) and load nothing\n"
      "  --force-vermagic    Ignore the module's version magic\n"
      "  --force-modversion  Ignore the module's symbol versions\n"
      "  --verbose           Say what was done (loaded, already loaded, built in)\n"
      "  --json              Print the outcome as JSON\n"
      "  --no-ask-password   Fail instead of asking for a password\n"},
     {Verb::Unload, "unload NAME", "Unload a module",
-     "Unloads a module. A module in use (with holders or references) is refused.\n",
+     "Unloads a module, then what kmodd's load of it inserted and nothing uses now. A module\n"
+     "in use (with holders or references) is refused.\n",
+     "  --keep-dependencies Leave the modules its load inserted\n"
      "  --verbose           Say what was done\n"
      "  --json              Print the outcome as JSON\n"
      "  --no-ask-password   Fail instead of asking for a password\n"},
@@ -74,6 +78,8 @@ std::string overview() {
            "  --no-ask-password   Fail instead of asking for a password\n"
            "  --force-vermagic    load: ignore the module's version magic\n"
            "  --force-modversion  load: ignore the module's symbol versions\n"
+           "  -n, --dry-run       load: print the plan, load nothing\n"
+           "  --keep-dependencies unload: leave what the module's load inserted\n"
            "  -h, --help          Show this help, or a command's with COMMAND --help\n"
            "  --version           Show the version\n\n" +
            std::string(exitStatus) + "See kmodctl(1).\n";

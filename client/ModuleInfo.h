@@ -44,11 +44,31 @@ struct ModuleDetails {
 ModuleDetails detailsFromProperties(const PropertyMap& properties);
 
 /// Manager1.Load's answer, with the name as requested.
+/// One module of Manager1.Load's plan.
+struct PlanStep {
+    std::string module;
+    std::string file;
+    std::string parameters;
+    std::string outcome; ///< inserted, already-loaded or to-insert
+
+    bool operator==(const PlanStep&) const = default;
+};
+
+/// A soft dependency that Manager1.Load did not load, and why.
+struct SkippedModule {
+    std::string module;
+    std::string reason;
+
+    bool operator==(const SkippedModule&) const = default;
+};
+
 struct LoadOutcome {
     std::string requested;
     std::string module;
-    std::string result; ///< loaded, already-loaded or builtin
+    std::string result; ///< loaded, already-loaded, builtin or dry-run
     std::vector<std::string> inserted;
+    std::vector<PlanStep> modules{};
+    std::vector<SkippedModule> skipped{};
 };
 
 /// One entry of Manager1.LoadBootModules.

@@ -150,6 +150,10 @@ std::string formatError(std::string_view message, bool colour) {
     return painted("kmodctl:", Colour::Red, colour) + " " + escapeControlCharacters(message) + "\n";
 }
 
+std::string formatWarning(std::string_view message, bool colour) {
+    return painted("kmodctl:", Colour::Yellow, colour) + " warning: " + std::string(message) + "\n";
+}
+
 std::string loadResultSentence(const std::string& name, const std::string& result) {
     const std::string module = escapeControlCharacters(name);
     if (result == "already-loaded") {
@@ -163,11 +167,68 @@ std::string loadResultSentence(const std::string& name, const std::string& resul
 
 std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbose) {
     if (json) {
+        std::vector<std::string> modules;
+        for (const auto& step : outcome.modules) {
+            modules.push_back(JsonObject()
+                                  .string("module", step.module)
+                                  .string("file", step.file)
+                                  .string("parameters", step.parameters)
+                                  .string("result", step.outcome)
+                                  .str());
+        }
+        std::vector<std::string> skipped;
+        for (const auto& entry : outcome.skipped) {
+            skipped.push_back(
+                JsonObject().string("module", entry.module).string("reason", entry.reason).str());
+        }
         return JsonObject()
                    .string("name", outcome.requested)
                    .string("module", outcome.module)
                    .string("result", outcome.result)
                    .raw("inserted", jsonStringArray(outcome.inserted))
+                   .raw("modules", jsonArray(modules))
+                   .raw("skipped", jsonArray(skipped))
+                   .str() +
+               "\n";
+    }
+    if (outcome.result == "dry-run") {
+        std::string plan;
+        for (const auto& step : outcome.modules) {
+            const bool loaded = step.outcome == "already-loaded";
+            plan += (loaded ? "loaded " : "insert ") + step.module + " " + step.file;
+            if (!step.parameters.empty()) {
+                plan += " " + step.parameters;
+            }
+            plan += loaded ? " (already loaded)\n" : "\n";
+        }
+        return plan;
+    }
+    if (!verbose) {
+        return "";
+    }
+    std::string parameters;
+    for (const auto& step : outcome.modules) {
+        if (step.outcome == "inserted" && !step.parameters.empty()) {
+            parameters += "Parameters of " + step.module + ": " + step.parameters + "\n";
+        }
+    }
+    std::vector<std::string> dependencies;
+    std::copy_if(outcome.inserted.begin(), outcome.inserted.end(), std::back_inserter(dependencies),
+                 [&](const std::string& name) { return name != outcome.module; });
+    if (outcome.result == "loaded" && !dependencies.empty()) {
+        return "Loaded " + outcome.module + " and its dependencies " + joined(dependencies, ", ") +
+               ".\n" + parameters;
+    }
+    return loadResultSentence(outcome.module, outcome.result) + "\n" + parameters;
+}
+
+std::string formatUnloaded(const std::string& module, const std::vector<std::string>& unloaded,
+                           bool json, bool verbose) {
+    if (json) {
+        return JsonObject()
+                   .string("module", module)
+                   .string("result", "unloaded")
+                   .raw("unloaded", jsonStringArray(unloaded))
                    .str() +
                "\n";
     }
@@ -175,20 +236,13 @@ std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbos
         return "";
     }
     std::vector<std::string> dependencies;
-    std::copy_if(outcome.inserted.begin(), outcome.inserted.end(), std::back_inserter(dependencies),
-                 [&](const std::string& name) { return name != outcome.module; });
-    if (outcome.result == "loaded" && !dependencies.empty()) {
-        return "Loaded " + escapeControlCharacters(outcome.module) + " and its dependencies " +
-               joined(dependencies, ", ") + ".\n";
+    std::copy_if(unloaded.begin(), unloaded.end(), std::back_inserter(dependencies),
+                 [&](const std::string& name) { return name != module; });
+    if (dependencies.empty()) {
+        return "Unloaded " + module + ".\n";
     }
-    return loadResultSentence(outcome.module, outcome.result) + "\n";
-}
-
-std::string formatUnloaded(const std::string& module, bool json, bool verbose) {
-    if (json) {
-        return JsonObject().string("module", module).string("result", "unloaded").str() + "\n";
-    }
-    return verbose ? "Unloaded " + escapeControlCharacters(module) + ".\n" : "";
+    return "Unloaded " + module + " and what its load had inserted: " + joined(dependencies, ", ") +
+           ".\n";
 }
 
 std::string formatBootResultsJson(const std::vector<BootResult>& results) {

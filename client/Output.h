@@ -25,11 +25,18 @@ std::string formatError(std::string_view message, bool colour);
 /// A sentence for a load result, e.g. "dummy is already loaded."
 std::string loadResultSentence(const std::string& module, const std::string& result);
 
-/// `load`: nothing on plain success (as modprobe), a sentence with verbose, or a JSON object.
+/// `load`: nothing on plain success (as modprobe), a sentence and each inserted module's
+/// parameters with verbose, or a JSON object. A dry run prints its plan, one line per module
+/// in load order: "insert MODULE FILE [PARAMETERS]" or "loaded MODULE FILE (already loaded)".
 std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbose);
 
-/// `unload`: nothing, a sentence with verbose, or a JSON object.
-std::string formatUnloaded(const std::string& module, bool json, bool verbose);
+/// A warning for stderr: "kmodctl: warning: message", the prefix yellow with colour.
+std::string formatWarning(std::string_view message, bool colour);
+
+/// `unload`: nothing, a sentence with verbose, or a JSON object; unloaded is every module
+/// removed, the module first.
+std::string formatUnloaded(const std::string& module, const std::vector<std::string>& unloaded,
+                           bool json, bool verbose);
 
 /// `boot --json`: an array with one object per listed name.
 std::string formatBootResultsJson(const std::vector<BootResult>& results);

@@ -24,6 +24,23 @@ ModuleList listOf(const ModuleMap& modules) {
     return list;
 }
 
+PlanEntries planEntries(const std::vector<PlanEntry>& entries) {
+    PlanEntries plan;
+    for (const auto& entry : entries) {
+        plan.emplace_back(entry.module.str(), entry.file.string(), entry.parameters,
+                          std::string(moduleOutcomeName(entry.outcome)));
+    }
+    return plan;
+}
+
+SkippedModules skippedModules(const std::vector<SkippedModule>& skipped) {
+    SkippedModules modules;
+    for (const auto& module : skipped) {
+        modules.emplace_back(module.module.str(), module.reason);
+    }
+    return modules;
+}
+
 } // namespace
 
 Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
@@ -74,7 +91,8 @@ bool Manager::refresh() {
     }
 }
 
-void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::string>>&& result,
+void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::string>, PlanEntries,
+                                 SkippedModules>&& result,
                    std::string name, std::map<std::string, std::string> parameters,
                    uint64_t flags) {
     auto reply = shared(std::move(result));
@@ -88,21 +106,23 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
                      caller, ticket)) {
         return;
     }
-    requests_.load(caller, name, parameters, flags,
-                   [this, reply, ticket](const LoadOutcome& outcome) {
-                       answer([&] {
-                           if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
-                               reply->returnResults(report->module.str(),
-                                                    std::string(loadStatusName(report->status)),
-                                                    namesOf(report->inserted));
-                           } else {
-                               reply->returnError(toBusError(std::get<Error>(outcome.result)));
-                           }
-                       });
-                   });
+    requests_.load(
+        caller, name, parameters, flags, [this, reply, ticket](const LoadOutcome& outcome) {
+            answer([&] {
+                if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
+                    reply->returnResults(report->module.str(),
+                                         std::string(loadStatusName(report->status)),
+                                         namesOf(report->inserted), planEntries(report->modules),
+                                         skippedModules(report->skipped));
+                } else {
+                    reply->returnError(toBusError(std::get<Error>(outcome.result)));
+                }
+            });
+        });
 }
 
-void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) {
+void Manager::Unload(sdbus::Result<std::string, std::vector<std::string>>&& result,
+                     std::string name, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
     std::shared_ptr<RequestAdmission::Ticket> ticket;
@@ -112,10 +132,10 @@ void Manager::Unload(sdbus::Result<std::string>&& result, std::string name, uint
     }
     requests_.unload(caller, name, flags, [this, reply, ticket](const UnloadOutcome& outcome) {
         answer([&] {
-            if (outcome.error) {
-                reply->returnError(toBusError(*outcome.error));
+            if (const auto* report = std::get_if<UnloadReport>(&outcome.result)) {
+                reply->returnResults(report->module.str(), namesOf(report->unloaded));
             } else {
-                reply->returnResults(outcome.module);
+                reply->returnError(toBusError(std::get<Error>(outcome.result)));
             }
         });
     });
@@ -165,19 +185,19 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
                    [this, reply, module = *module,
                     path = *file](const ModuleFactsCache::Outcome& outcome) {
                        // A file that cannot be read as a module has no version or signer.
-                       const auto* facts = std::get_if<0>(&outcome);
+                       const auto* facts = std::get_if<0>(&outcome.front());
                        answer([&] {
                            if (auto* object = objectFor(module)) {
                                reply->returnResults(object->properties());
                                return;
                            }
-                           reply->returnResults(toProperties(
-                               {module.str(),
-                                "unloaded",
-                                0,
-                                {},
-                                {},
-                                fileFactsOf(path, facts ? facts->front().get() : nullptr)}));
+                           reply->returnResults(
+                               toProperties({module.str(),
+                                             "unloaded",
+                                             0,
+                                             {},
+                                             {},
+                                             fileFactsOf(path, facts ? facts->get() : nullptr)}));
                        });
                    });
     } catch (...) {

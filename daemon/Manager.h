@@ -37,10 +37,12 @@ class Manager final
     bool refresh();
 
   private:
-    void Load(sdbus::Result<std::string, std::string, std::vector<std::string>>&& result,
+    void Load(sdbus::Result<std::string, std::string, std::vector<std::string>, PlanEntries,
+                            SkippedModules>&& result,
               std::string name, std::map<std::string, std::string> parameters,
               uint64_t flags) override;
-    void Unload(sdbus::Result<std::string>&& result, std::string name, uint64_t flags) override;
+    void Unload(sdbus::Result<std::string, std::vector<std::string>>&& result, std::string name,
+                uint64_t flags) override;
     void ListModules(sdbus::Result<ModuleList>&& result) override;
     void GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& result,
                    std::string name) override;

@@ -20,6 +20,12 @@ namespace kmodd {
 using ModuleList =
     std::vector<sdbus::Struct<std::string, std::string, uint32_t, std::vector<std::string>>>;
 
+/// Load's plan: module, file, parameters, and inserted, already-loaded or to-insert.
+using PlanEntries = std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>>;
+
+/// Load's soft dependencies not loaded: module and reason.
+using SkippedModules = std::vector<sdbus::Struct<std::string, std::string>>;
+
 } // namespace kmodd
 
 namespace sdbus {

@@ -43,7 +43,9 @@ RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::strin
     }
     return {
         (flags & requestFlag::interactive) != 0,
-        {(flags & requestFlag::forceVermagic) != 0, (flags & requestFlag::forceModversion) != 0}};
+        {(flags & requestFlag::forceVermagic) != 0, (flags & requestFlag::forceModversion) != 0},
+        (flags & requestFlag::dryRun) != 0,
+        (flags & requestFlag::keepDependencies) != 0};
 }
 
 void checkParameterBounds(std::string_view requestedName,

@@ -13,16 +13,18 @@ namespace kmodd {
 
 /// The bits of the `flags` argument of Manager1's state-changing methods.
 namespace requestFlag {
-inline constexpr std::uint64_t interactive = 0x1;     ///< polkit may ask for a password
-inline constexpr std::uint64_t forceVermagic = 0x2;   ///< MODULE_INIT_IGNORE_VERMAGIC
-inline constexpr std::uint64_t forceModversion = 0x4; ///< MODULE_INIT_IGNORE_MODVERSIONS
+inline constexpr std::uint64_t interactive = 0x1;       ///< polkit may ask for a password
+inline constexpr std::uint64_t forceVermagic = 0x2;     ///< MODULE_INIT_IGNORE_VERMAGIC
+inline constexpr std::uint64_t forceModversion = 0x4;   ///< MODULE_INIT_IGNORE_MODVERSIONS
+inline constexpr std::uint64_t dryRun = 0x8;            ///< Load: the plan, nothing loaded
+inline constexpr std::uint64_t keepDependencies = 0x10; ///< Unload: leave what its load brought
 } // namespace requestFlag
 
 /// The bits each state-changing method accepts.
 namespace acceptedFlags {
-inline constexpr std::uint64_t load =
-    requestFlag::interactive | requestFlag::forceVermagic | requestFlag::forceModversion;
-inline constexpr std::uint64_t unload = requestFlag::interactive;
+inline constexpr std::uint64_t load = requestFlag::interactive | requestFlag::forceVermagic |
+                                      requestFlag::forceModversion | requestFlag::dryRun;
+inline constexpr std::uint64_t unload = requestFlag::interactive | requestFlag::keepDependencies;
 inline constexpr std::uint64_t reload = requestFlag::interactive;
 inline constexpr std::uint64_t loadBootModules = requestFlag::interactive;
 } // namespace acceptedFlags
@@ -30,6 +32,8 @@ inline constexpr std::uint64_t loadBootModules = requestFlag::interactive;
 struct RequestFlags {
     bool interactive = false;
     LoadFlags load;
+    bool dryRun = false;           ///< Load
+    bool keepDependencies = false; ///< Unload
 
     bool operator==(const RequestFlags&) const = default;
 };

@@ -4,8 +4,27 @@
 #include "Config.h"
 #include "RequestDecoding.h"
 
+#include <algorithm>
+
 namespace kmodd {
 namespace {
+
+std::string joinNames(const std::vector<ModuleName>& names) {
+    std::string joined;
+    for (const auto& name : names) {
+        joined += (joined.empty() ? "" : ", ") + name.str();
+    }
+    return joined;
+}
+
+// The soft dependencies left out, for the journal: they do not fail the request.
+std::string skippedSummary(const LoadReport& report) {
+    std::string summary;
+    for (const auto& skipped : report.skipped) {
+        summary += "; " + skipped.reason;
+    }
+    return summary;
+}
 
 std::string loadSummary(const LoadReport& report) {
     switch (report.status) {
@@ -13,18 +32,21 @@ std::string loadSummary(const LoadReport& report) {
         return report.module.str() + " is already loaded";
     case LoadStatus::BuiltIn:
         return report.module.str() + " is built into the kernel";
+    case LoadStatus::DryRun:
+        return "Dry run for " + report.module.str() + ": would insert " +
+               std::to_string(std::count_if(report.modules.begin(), report.modules.end(),
+                                            [](const PlanEntry& entry) {
+                                                return entry.outcome == ModuleOutcome::ToInsert;
+                                            })) +
+               " module(s), loaded nothing" + skippedSummary(report);
     case LoadStatus::Loaded:
         break;
     }
     std::string summary = "Loaded " + report.module.str();
     if (report.inserted.size() > 1) {
-        std::string inserted;
-        for (const auto& name : report.inserted) {
-            inserted += (inserted.empty() ? "" : ", ") + name.str();
-        }
-        summary += " (inserted " + inserted + ")";
+        summary += " (inserted " + joinNames(report.inserted) + ")";
     }
-    return summary;
+    return summary + skippedSummary(report);
 }
 
 // A missing main file is no error, but whoever removed it should read what is in force now.
@@ -53,8 +75,22 @@ std::string_view loadStatusName(LoadStatus status) {
         return "already-loaded";
     case LoadStatus::BuiltIn:
         return "builtin";
+    case LoadStatus::DryRun:
+        return "dry-run";
     }
     return "loaded";
+}
+
+std::string_view moduleOutcomeName(ModuleOutcome outcome) {
+    switch (outcome) {
+    case ModuleOutcome::Inserted:
+        return "inserted";
+    case ModuleOutcome::AlreadyLoaded:
+        return "already-loaded";
+    case ModuleOutcome::ToInsert:
+        return "to-insert";
+    }
+    return "inserted";
 }
 
 struct RequestHandler::BootRun {
@@ -102,26 +138,31 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
     if (plan->status != LoadStatus::Loaded) {
         record.module = plan->resolution.name.str();
         record.kernelParameters = plan->parameters.kernelString();
-        finishLoad(record, LoadReport{plan->resolution.name, plan->status, {}}, done);
+        finishLoad(record, LoadReport{plan->resolution.name, plan->status, {}, {}, {}}, done);
         return;
     }
     // Root's reads go first: no other caller's flood makes root wait for the cache.
     const auto priority =
         caller.uid == 0 ? ModuleFactsCache::Priority::Urgent : ModuleFactsCache::Priority::Normal;
     facts_.get(plan->filesToCheck(), engine_.config()->trustedPaths, priority,
-               [this, record, plan, interactive = decoded.interactive,
-                done](const ModuleFactsCache::Outcome& facts) {
+               [this, record, plan, decoded, done](const ModuleFactsCache::Outcome& facts) {
                    try {
                        refuseWhenStopped();
-                       if (const auto* error = std::get_if<Error>(&facts)) {
-                           throw *error;
-                       }
-                       engine_.checkFacts(*plan, std::get<0>(facts));
+                       engine_.checkFacts(*plan, facts);
                    } catch (...) {
                        finishLoad(record, currentError(), done);
                        return;
                    }
-                   authorizeLoad(record, plan, interactive, done);
+                   // A dry run changes nothing, so nobody is asked: what it shows, modprobe -n
+                   // shows anyone.
+                   if (decoded.dryRun) {
+                       RequestRecord dryRun = record;
+                       dryRun.module = plan->resolution.name.str();
+                       dryRun.kernelParameters = plan->parameters.kernelString();
+                       finishLoad(dryRun, engine_.describe(*plan), done);
+                       return;
+                   }
+                   authorizeLoad(record, plan, decoded.interactive, done);
                });
 }
 
@@ -143,12 +184,12 @@ void RequestHandler::insert(const RequestRecord& record, const std::shared_ptr<L
                             const LoadDone& done) {
     runInKernelQueue(
         plan->key(), "loading " + record.module,
-        [this, plan] { return std::optional(engine_.load(*plan)); },
+        [this, plan] { return KernelResult(engine_.load(*plan)); },
         [this, record, done](const KernelQueue::Outcome& outcome) {
             if (const auto* error = std::get_if<Error>(&outcome)) {
                 finishLoad(record, *error, done);
             } else {
-                finishLoad(record, *std::get<0>(outcome), done);
+                finishLoad(record, std::get<LoadReport>(std::get<0>(outcome)), done);
             }
         });
 }
@@ -163,7 +204,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::unload, "Unload");
         engine_.reloadIndexIfChanged();
-        plan = engine_.prepareUnload(name);
+        plan = engine_.prepareUnload(name, decoded.keepDependencies);
     } catch (...) {
         finishUnload(record, currentError(), done);
         return;
@@ -173,7 +214,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
         caller, Action::UnloadModule, record.module, decoded.interactive,
         [this, record, unloadPlan = *plan, done](const std::optional<Error>& refusal) {
             if (refusal) {
-                finishUnload(record, refusal, done);
+                finishUnload(record, *refusal, done);
             } else {
                 remove(record, unloadPlan, done);
             }
@@ -184,13 +225,13 @@ void RequestHandler::remove(const RequestRecord& record, const UnloadPlan& plan,
                             const UnloadDone& done) {
     runInKernelQueue(
         plan.key(), "unloading " + record.module,
-        [this, plan] {
-            engine_.unload(plan);
-            return std::optional<LoadReport>();
-        },
+        [this, plan] { return KernelResult(engine_.unload(plan)); },
         [this, record, done](const KernelQueue::Outcome& outcome) {
-            const auto* error = std::get_if<Error>(&outcome);
-            finishUnload(record, error ? std::optional(*error) : std::nullopt, done);
+            if (const auto* error = std::get_if<Error>(&outcome)) {
+                finishUnload(record, *error, done);
+            } else {
+                finishUnload(record, std::get<UnloadReport>(std::get<0>(outcome)), done);
+            }
         });
 }
 
@@ -304,15 +345,20 @@ void RequestHandler::finishLoad(RequestRecord record, std::variant<LoadReport, E
     done({record.module, std::move(result)});
 }
 
-void RequestHandler::finishUnload(const RequestRecord& record, const std::optional<Error>& error,
+void RequestHandler::finishUnload(const RequestRecord& record,
+                                  std::variant<UnloadReport, Error> result,
                                   const UnloadDone& done) {
-    if (error) {
-        refuse(record, *error);
-    } else {
-        log_.success(record, "Unloaded " + record.module);
+    if (const auto* report = std::get_if<UnloadReport>(&result)) {
+        std::string summary = "Unloaded " + record.module;
+        if (report->unloaded.size() > 1) {
+            summary += " (removed " + joinNames(report->unloaded) + ")";
+        }
+        log_.success(record, summary);
         counters_.countUnload();
+    } else {
+        refuse(record, std::get<Error>(result));
     }
-    done({record.module, error});
+    done({record.module, std::move(result)});
 }
 
 void RequestHandler::finishReload(const RequestRecord& record, const std::optional<Error>& error,

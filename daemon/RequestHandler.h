@@ -23,8 +23,9 @@
 
 namespace kmodd {
 
-/// The kernel queue's result: a load's report; nothing for an unload.
-using KernelQueue = RequestQueue<std::optional<LoadReport>>;
+/// The kernel queue's result: a load's or an unload's report.
+using KernelResult = std::variant<LoadReport, UnloadReport>;
+using KernelQueue = RequestQueue<KernelResult>;
 
 struct LoadOutcome {
     std::string module; ///< what the name resolved to; empty if it got no further
@@ -33,7 +34,7 @@ struct LoadOutcome {
 
 struct UnloadOutcome {
     std::string module; ///< the module unloaded (or refused); empty if not resolved
-    std::optional<Error> error;
+    std::variant<UnloadReport, Error> result;
 };
 
 /// One entry of LoadBootModules' answer.
@@ -52,13 +53,17 @@ struct ConfigFiles {
     std::filesystem::path dropInDirectory;
 };
 
-/// "loaded", "already-loaded" or "builtin", as Load answers.
+/// "loaded", "already-loaded", "builtin" or "dry-run", as Load answers.
 std::string_view loadStatusName(LoadStatus status);
 
+/// "inserted", "already-loaded" or "to-insert", as Load's plan entries say.
+std::string_view moduleOutcomeName(ModuleOutcome outcome);
+
 /// Runs every state-changing request through one order, on the loop's thread:
-/// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy; then the
-/// declared parameters against the files' facts from the facts cache, which reads off the
-/// loop) -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel queue's
+/// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy, modprobe.d's
+/// rules, layered parameters; then the declared parameters and their types against the files'
+/// facts from the facts cache, which reads off the loop; a dry run's answer is the plan, here)
+/// -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel queue's
 /// thread: the policy in force again, open and check the files, the kernel) -> publish (the
 /// publish callback refreshes the module table and the bus objects) -> log (RequestLog) and
 /// count (RequestCounters) -> answer (the done callback, exactly once). Until polkit has said
@@ -132,7 +137,7 @@ class RequestHandler {
                           KernelDone done);
     void finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                     const LoadDone& done);
-    void finishUnload(const RequestRecord& record, const std::optional<Error>& error,
+    void finishUnload(const RequestRecord& record, std::variant<UnloadReport, Error> result,
                       const UnloadDone& done);
     void finishReload(const RequestRecord& record, const std::optional<Error>& error,
                       const ReloadDone& done);

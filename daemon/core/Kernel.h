@@ -31,6 +31,15 @@ struct LoadedModule {
 /// only what its caller could have read). Write-only parameters are absent.
 using ModuleParameters = std::map<std::string, std::optional<std::string>>;
 
+/// The kernel's own restrictions on loading modules, as it publishes them.
+struct ModuleRestrictions {
+    bool modulesDisabled = false;    ///< /proc/sys/kernel/modules_disabled is 1
+    std::string lockdown{};          ///< the active /sys/kernel/security/lockdown mode, "" if none
+    bool signaturesEnforced = false; ///< /sys/module/module/parameters/sig_enforce is Y
+
+    bool operator==(const ModuleRestrictions&) const = default;
+};
+
 /// Everything kmodd asks of the kernel. LinuxKernel is the only implementation that makes the
 /// module syscalls; tests use FakeKernel. Implementations must be safe to call from several
 /// threads at once.
@@ -53,6 +62,9 @@ class Kernel {
     /// The algorithm finit_module can decompress (/sys/module/compression: "gzip", "xz",
     /// "zstd"), or "" when the kernel decompresses nothing.
     virtual std::string compression() const = 0;
+    /// What forbids or limits module loading now; read when the kernel refuses a module, to
+    /// say which restriction refused it.
+    virtual ModuleRestrictions moduleRestrictions() const = 0;
 };
 
 } // namespace kmodd

@@ -85,6 +85,30 @@ Meaning unloadMeaning(int errnum) {
 
 } // namespace
 
+Error loadRefusal(std::string_view module, int errnum, const ModuleRestrictions& restrictions) {
+    const std::string prefix = "cannot load " + std::string(module) + ": ";
+    if (errnum == EPERM && restrictions.modulesDisabled) {
+        return Error(ErrorKind::KernelRejected,
+                     prefix + "module loading is disabled until the next boot "
+                              "(kernel.modules_disabled=1 in /proc/sys/kernel/modules_disabled)");
+    }
+    if (errnum == EPERM && !restrictions.lockdown.empty()) {
+        return Error(ErrorKind::KernelRejected,
+                     prefix + "the kernel is locked down ('" + restrictions.lockdown +
+                         "' in /sys/kernel/security/lockdown) and loads only modules with a "
+                         "valid signature");
+    }
+    const bool signature = errnum == ENOKEY || errnum == EKEYREJECTED || errnum == EBADMSG;
+    if (signature && restrictions.signaturesEnforced) {
+        return Error(ErrorKind::KernelRejected,
+                     prefix +
+                         "the kernel enforces module signatures (module.sig_enforce=1 in "
+                         "/sys/module/module/parameters/sig_enforce) and " +
+                         loadMeaning(errnum).reason);
+    }
+    return kernelError(KernelOperation::Load, module, errnum);
+}
+
 Error kernelError(KernelOperation operation, std::string_view module, int errnum) {
     const bool load = operation == KernelOperation::Load;
     const Meaning meaning = load ? loadMeaning(errnum) : unloadMeaning(errnum);

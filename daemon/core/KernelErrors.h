@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Error.h"
+#include "Kernel.h"
 
 #include <string_view>
 
@@ -12,5 +13,10 @@ enum class KernelOperation { Load, Unload };
 /// message is one sentence naming the module and what the errno means for that operation.
 /// EEXIST on load is not an error (the module is already loaded); callers handle it first.
 Error kernelError(KernelOperation operation, std::string_view module, int errnum);
+
+/// A refused load (EPERM, ENOKEY, EKEYREJECTED, EBADMSG) in one sentence that names the
+/// kernel restriction in force that explains it (kernel.modules_disabled, lockdown,
+/// module.sig_enforce); kernelError's sentence when none does.
+Error loadRefusal(std::string_view module, int errnum, const ModuleRestrictions& restrictions);
 
 } // namespace kmodd

@@ -60,6 +60,12 @@ std::optional<Attribute> readAttribute(int directory, const char* name) {
     return Attribute{std::move(*text), (st.st_mode & S_IROTH) != 0};
 }
 
+// An attribute's text, or fallback when it cannot be read.
+std::string textOf(const std::filesystem::path& path, std::string_view fallback) {
+    const auto attribute = readAttribute(AT_FDCWD, path.c_str());
+    return attribute ? attribute->text : std::string(fallback);
+}
+
 struct CloseDirectory {
     void operator()(DIR* stream) const { ::closedir(stream); }
 };
@@ -136,9 +142,25 @@ std::optional<ModuleParameters> LinuxKernel::moduleParameters(const ModuleName& 
 }
 
 std::string LinuxKernel::compression() const {
-    const auto path = sysRoot_ / "module" / "compression";
-    const auto attribute = readAttribute(AT_FDCWD, path.c_str());
-    return attribute ? attribute->text : "";
+    return textOf(sysRoot_ / "module" / "compression", "");
+}
+
+ModuleRestrictions LinuxKernel::moduleRestrictions() const {
+    ModuleRestrictions restrictions;
+    const auto disabled = procRoot_ / "sys" / "kernel" / "modules_disabled";
+    restrictions.modulesDisabled = textOf(disabled, "0") == "1";
+    // "none [integrity] confidentiality": the bracketed word is in force.
+    const auto lockdown = sysRoot_ / "kernel" / "security" / "lockdown";
+    const std::string modes = textOf(lockdown, "");
+    const auto open = modes.find('[');
+    const auto close = modes.find(']', open);
+    if (open != std::string::npos && close != std::string::npos &&
+        modes.substr(open + 1, close - open - 1) != "none") {
+        restrictions.lockdown = modes.substr(open + 1, close - open - 1);
+    }
+    const auto enforce = sysRoot_ / "module" / "module" / "parameters" / "sig_enforce";
+    restrictions.signaturesEnforced = textOf(enforce, "N") == "Y";
+    return restrictions;
 }
 
 } // namespace kmodd

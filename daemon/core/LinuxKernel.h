@@ -21,6 +21,7 @@ class LinuxKernel final : public Kernel {
     std::vector<LoadedModule> loadedModules() const override;
     std::optional<ModuleParameters> moduleParameters(const ModuleName& name) const override;
     std::string compression() const override;
+    ModuleRestrictions moduleRestrictions() const override;
 
   private:
     std::filesystem::path procRoot_;

@@ -247,4 +247,18 @@ std::set<std::string> ModInfo::declaredParameters() const {
     return names;
 }
 
+std::map<std::string, std::string> ModInfo::declaredParameterTypes() const {
+    std::map<std::string, std::string> types;
+    for (const auto& [key, value] : entries_) {
+        const auto colon = value.find(':');
+        if (key != "parmtype" || colon == std::string::npos || colon == 0) {
+            continue;
+        }
+        auto name = value.substr(0, colon);
+        std::replace(name.begin(), name.end(), '-', '_');
+        types.emplace(std::move(name), value.substr(colon + 1));
+    }
+    return types;
+}
+
 } // namespace kmodd

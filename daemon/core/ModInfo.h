@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -32,6 +33,9 @@ class ModInfo {
     /// The parameter names the module declares (its "parm" and "parmtype" entries), with '-'
     /// written as '_'.
     std::set<std::string> declaredParameters() const;
+    /// The declared parameter types (its "parmtype" entries): name, with '-' written as '_',
+    /// -> type, e.g. "int" or "array of charp".
+    std::map<std::string, std::string> declaredParameterTypes() const;
 
     const std::vector<std::pair<std::string, std::string>>& entries() const noexcept {
         return entries_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Config.h"
+#include "InsertionRecord.h"
 #include "Kernel.h"
 #include "ModuleFacts.h"
 #include "ModuleImage.h"
@@ -10,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <spdlog/logger.h>
 #include <string>
 #include <string_view>
@@ -31,46 +33,82 @@ struct LoadRequest {
     LoadFlags flags;
 };
 
-enum class LoadStatus { Loaded, AlreadyLoaded, BuiltIn };
+/// DryRun: the plan was made and nothing was loaded.
+enum class LoadStatus { Loaded, AlreadyLoaded, BuiltIn, DryRun };
 
-/// One module of a load order and the parameters it gets. No file is open: the files are
+/// One module of a load's plan and the parameters it gets. No file is open: the files are
 /// opened and checked after authorization, when the kernel is called.
 struct PlannedModule {
     ModuleFile file;
-    ParameterList parameters; ///< its YAML defaults; for the requested module, merged with the
-                              ///< request's own parameters
-    bool loadedWhenPlanned = false; ///< a dependency the kernel had already: not read before
-                                    ///< authorization, opened only if unloaded meanwhile
+    /// In layers, later wins by name: modprobe.d `options` and the kernel command line, the
+    /// YAML defaults, and for the requested module the request's own parameters.
+    ParameterList parameters;
+    /// The soft dependency it is loaded for (that module or one of its dependencies); nullopt
+    /// for the requested module and its dependencies, whose failure fails the request.
+    std::optional<ModuleName> softDependency;
+    bool loadedWhenPlanned = false; ///< the kernel had it: not read before authorization,
+                                    ///< opened only if unloaded meanwhile
     /// What its parameters were checked against before authorization (checkFacts); null until
-    /// then, and for a dependency loaded when planned.
+    /// then, and for a module loaded when planned.
     std::shared_ptr<const ModuleFacts> facts;
+};
+
+/// A soft dependency that was not loaded, and why.
+struct SkippedModule {
+    ModuleName module;
+    std::string reason; ///< one sentence
+
+    bool operator==(const SkippedModule&) const = default;
+};
+
+/// What happened, or would happen in a dry run, to one module of a load's plan.
+enum class ModuleOutcome { Inserted, AlreadyLoaded, ToInsert };
+
+/// One module of a load's plan, in load order, as the reply describes it.
+struct PlanEntry {
+    ModuleName module;
+    std::filesystem::path file;
+    std::string parameters; ///< as the kernel gets them
+    ModuleOutcome outcome;
+
+    bool operator==(const PlanEntry&) const = default;
 };
 
 /// A load that passed the checks made before authorization; it holds no file and no image.
 struct LoadPlan {
     Resolution resolution;
-    ParameterList parameters; ///< what the requested module gets (defaults merged with request)
-    LoadFlags flags;          ///< applied to the requested module only
+    ParameterList parameters;               ///< what the requested module gets (all layers)
+    LoadFlags flags;                        ///< applied to the requested module only
     LoadStatus status = LoadStatus::Loaded; ///< AlreadyLoaded/BuiltIn: nothing to insert
-    /// The load order, dependencies first. load() skips the dependencies loaded by then.
+    /// The load order's modules, each with its soft dependencies around it in modprobe's order
+    /// (pre, the module, post). load() skips the dependencies loaded by then.
     std::vector<PlannedModule> modules;
+    std::vector<SkippedModule> skipped; ///< soft dependencies that failed a check
 
     /// Key under which identical concurrent requests share one result.
     std::string key() const;
-    /// The files whose facts checkFacts() needs, in plan order: every module but the
-    /// dependencies loaded when planned.
+    /// The files whose facts checkFacts() needs, in plan order: every module but those loaded
+    /// when planned.
     std::vector<ModuleFile> filesToCheck() const;
 };
 
 struct LoadReport {
     ModuleName module;
     LoadStatus status;
-    std::vector<ModuleName> inserted; ///< every module this load put into the kernel, in order
+    std::vector<ModuleName> inserted;   ///< every module this load put into the kernel, in order
+    std::vector<PlanEntry> modules;     ///< the plan's modules and what became of each
+    std::vector<SkippedModule> skipped; ///< soft dependencies not loaded, and why
 };
 
 struct UnloadPlan {
     ModuleName module;
+    bool keepDependencies = false; ///< leave what kmodd's load of the module inserted with it
     std::string key() const;
+};
+
+struct UnloadReport {
+    ModuleName module;
+    std::vector<ModuleName> unloaded; ///< the module, then what its load had inserted, in order
 };
 
 /// The config and the policy derived from it, in force together.
@@ -80,10 +118,10 @@ struct EngineSettings {
 };
 
 /// The module engine: turns requests into checked plans, then plans into kernel operations.
-/// prepare* and checkFacts run on the loop's thread (they use the libkmod index) and open no
-/// module file; load/unload run on the kernel queue's thread, open and check the plan's files,
-/// check the policy in force again and call the Kernel. The config may be replaced from the
-/// loop's thread while the queue's thread runs: each operation takes the settings in force
+/// prepare*, checkFacts and describe run on the loop's thread (they use the libkmod index) and
+/// open no module file; load/unload run on the kernel queue's thread, open and check the plan's
+/// files, check the policy in force again and call the Kernel. The config may be replaced from
+/// the loop's thread while the queue's thread runs: each operation takes the settings in force
 /// when it starts.
 class ModuleEngine {
   public:
@@ -99,42 +137,69 @@ class ModuleEngine {
     /// before its prepare* calls, so that the request sees what modprobe would see.
     void reloadIndexIfChanged() const { index_.reloadIfChanged(); }
 
-    /// Validates the name, resolves it, checks the policy and merges the YAML defaults. Reads
-    /// no module file: the parameters are checked by checkFacts. Throws Error.
+    /// Validates the name, resolves it, checks the policy and modprobe.d's install rules, plans
+    /// the soft dependencies and layers the parameters. Reads no module file: the parameters
+    /// are checked by checkFacts. A soft dependency that fails a check is left out and named in
+    /// the plan's skipped. Throws Error.
     LoadPlan prepareLoad(const LoadRequest& request) const;
 
-    /// Refuses undeclared parameters, each module's against the facts of its file (one per
-    /// plan.filesToCheck(), in that order), and keeps the facts in the plan. Throws
-    /// Error(InvalidParameter).
-    void checkFacts(LoadPlan& plan,
-                    const std::vector<std::shared_ptr<const ModuleFacts>>& facts) const;
+    /// Refuses undeclared parameters and values of the wrong type, each module's against the
+    /// facts of its file (one per plan.filesToCheck(), in that order), and keeps the facts in
+    /// the plan. A soft dependency whose facts could not be read, or whose parameters fail, is
+    /// left out with what it brought and named in skipped. Throws Error.
+    void checkFacts(LoadPlan& plan, const std::vector<ModuleFactsOrError>& facts) const;
+
+    /// The plan as a dry run reports it: nothing loaded.
+    LoadReport describe(const LoadPlan& plan) const;
 
     /// Checks the policy in force now, opens and checks every file to insert (a file whose
     /// identity is not the one checkFacts saw has its parameters checked again, from the
     /// opened descriptor), then inserts them in order, skipping dependencies loaded now. EEXIST
-    /// counts as success. Throws Error; modules inserted before a failure stay loaded and are
-    /// named in the log.
+    /// counts as success. A soft dependency that fails is removed again and reported as
+    /// skipped. Throws Error when the module or one of its dependencies fails, after removing
+    /// again, in reverse order, what this load inserted; the error says so.
     LoadReport load(LoadPlan& plan);
 
-    /// Validates the name, checks the policy, that the module is loaded and has no holders.
-    UnloadPlan prepareUnload(std::string_view name) const;
+    /// Validates the name, checks the policy, modprobe.d's remove rules, that the module is
+    /// loaded and has no holders.
+    UnloadPlan prepareUnload(std::string_view name, bool keepDependencies = false) const;
 
     /// Checks the policy in force now, and holders and refcount again; then delete_module with
-    /// O_NONBLOCK. Throws Error.
-    void unload(const UnloadPlan& plan);
+    /// O_NONBLOCK and, unless the plan keeps them, the modules kmodd's load of it inserted that
+    /// are unused now (no holders, refcount 0), in reverse load order. Throws Error.
+    UnloadReport unload(const UnloadPlan& plan);
 
   private:
-    /// Returns false when the kernel already had the module (EEXIST).
-    bool insert(const ModuleImage& module, const ParameterList& parameters, LoadFlags flags);
+    struct Planning;
     struct OpenedModule {
         const PlannedModule* planned;
-        ModuleImage image;
+        std::optional<ModuleImage> image; ///< none for a module the kernel has now
     };
-    /// The plan's files that load() inserts, opened and checked.
-    std::vector<OpenedModule> openFiles(const LoadPlan& plan, const EngineSettings& settings,
-                                        const std::vector<LoadedModule>& loaded) const;
+
+    /// Returns false when the kernel already had the module (EEXIST).
+    bool insert(const ModuleImage& module, const ParameterList& parameters, LoadFlags flags);
+    /// Removes modules (at least one) again, last first; returns the sentence that says how it
+    /// went.
+    std::string removeAgain(const std::vector<ModuleName>& inserted);
+    /// Appends a load order to the plan, each module between its pre and post softdeps.
+    void planModules(Planning& planning, const std::vector<ModuleFile>& loadOrder,
+                     const std::optional<ModuleName>& softDependency) const;
+    void planSoftDependency(Planning& planning, const ModuleName& module,
+                            const ModuleName& dependent,
+                            const std::optional<ModuleName>& enclosing) const;
+    void planModule(Planning& planning, const ModuleFile& file, const ModprobeRules& rules,
+                    const std::optional<ModuleName>& softDependency) const;
+    /// A module's parameters in layers: modprobe.d and kernel command line, YAML, request.
+    static ParameterList layeredParameters(const Config& config, const ModuleName& module,
+                                           const ModprobeRules& rules,
+                                           const ParameterList& requested);
+    /// The plan's modules, in order, with the files of those to insert opened and checked.
+    /// A soft dependency that fails here is left out of the plan with what it brought, and
+    /// named in skipped.
+    std::vector<OpenedModule> openFiles(LoadPlan& plan, const EngineSettings& settings,
+                                        const std::vector<LoadedModule>& loaded,
+                                        std::vector<SkippedModule>& skipped) const;
     std::shared_ptr<const EngineSettings> settings() const;
-    static ParameterList defaultsFor(const Config& config, const ModuleName& module);
     ModuleName loadedModuleFor(const std::string& requested,
                                const std::vector<LoadedModule>& loaded) const;
 
@@ -143,6 +208,7 @@ class ModuleEngine {
     mutable std::mutex settingsMutex_;
     std::shared_ptr<const EngineSettings> settings_;
     std::shared_ptr<spdlog::logger> logger_;
+    InsertionRecord insertions_; ///< the kernel queue's thread's: load() and unload() only
 };
 
 } // namespace kmodd

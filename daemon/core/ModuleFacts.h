@@ -1,11 +1,14 @@
 #pragma once
 
+#include "Error.h"
 #include "FileIdentity.h"
 #include "ModInfo.h"
 #include "ModuleIndex.h"
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace kmodd {
@@ -19,6 +22,9 @@ struct ModuleFacts {
     /// The first value of key, or "".
     std::string first(std::string_view key) const;
 };
+
+/// One file's facts, or why they could not be read.
+using ModuleFactsOrError = std::variant<std::shared_ptr<const ModuleFacts>, Error>;
 
 /// Opens file through the trust rules (openTrustedModule) and reads its facts through that
 /// descriptor, decompressing a compressed file in memory. Slow for a large compressed file: call

@@ -5,7 +5,7 @@
 namespace kmodd {
 namespace {
 
-using ReadOutcome = std::variant<ModuleFactsCache::Facts, Error>;
+using ReadOutcome = ModuleFactsOrError;
 
 std::optional<FileIdentity> currentIdentity(const std::filesystem::path& file) {
     struct stat st {};
@@ -28,25 +28,15 @@ std::string readKey(const std::filesystem::path& file, const std::optional<FileI
 
 const Error stopped(ErrorKind::Busy, "kmodd is shutting down and takes no new requests");
 
-// One get(): the facts gathered so far; lives on the asking thread only.
+// One get(): the outcomes gathered so far; lives on the asking thread only.
 struct Gathering {
-    std::vector<ModuleFactsCache::Facts> facts;
+    ModuleFactsCache::Outcome facts;
     std::size_t missing = 0;
-    bool answered = false;
     ModuleFactsCache::Done done;
 
     void take(std::size_t index, const ReadOutcome& outcome) {
-        if (answered) {
-            return;
-        }
-        if (const auto* error = std::get_if<Error>(&outcome)) {
-            answered = true;
-            done(*error);
-            return;
-        }
-        facts[index] = std::get<ModuleFactsCache::Facts>(outcome);
+        facts[index] = outcome;
         if (--missing == 0) {
-            answered = true;
             done(facts);
         }
     }
@@ -76,14 +66,13 @@ void ModuleFactsCache::get(const std::vector<ModuleFile>& files,
                            const std::vector<std::filesystem::path>& trustedRoots,
                            Priority priority, Done done) {
     auto gathering = std::make_shared<Gathering>();
-    gathering->facts.resize(files.size());
+    gathering->facts.resize(files.size(), Facts());
     gathering->done = std::move(done);
+    bool stopping = false;
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) {
-            gathering->answered = true;
-        }
-        for (std::size_t i = 0; i < files.size() && !gathering->answered; ++i) {
+        stopping = stopping_;
+        for (std::size_t i = 0; i < files.size() && !stopping; ++i) {
             const auto identity = currentIdentity(files[i].path);
             if (identity) {
                 if (const auto found = cache_.find(*identity); found != cache_.end()) {
@@ -107,10 +96,9 @@ void ModuleFactsCache::get(const std::vector<ModuleFile>& files,
                 [gathering, i](const ReadOutcome& outcome) { gathering->take(i, outcome); });
         }
     }
-    if (gathering->answered) {
-        gathering->done(stopped);
+    if (stopping) {
+        gathering->done(Outcome(files.size(), stopped));
     } else if (gathering->missing == 0) {
-        gathering->answered = true;
         gathering->done(gathering->facts);
     }
 }

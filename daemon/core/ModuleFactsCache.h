@@ -28,8 +28,8 @@ namespace kmodd {
 class ModuleFactsCache {
   public:
     using Facts = std::shared_ptr<const ModuleFacts>;
-    /// The facts of every file asked for, in the order asked; or the first error.
-    using Outcome = std::variant<std::vector<Facts>, Error>;
+    /// Each file's facts or error, in the order asked.
+    using Outcome = std::vector<ModuleFactsOrError>;
     using Done = std::function<void(const Outcome&)>;
     /// Runs a task on the thread that asks (MainThreadDispatcher::post). Safe from any thread.
     using Post = std::function<void(std::function<void()>)>;
@@ -47,7 +47,7 @@ class ModuleFactsCache {
 
     /// Gives done the facts of each file: at once when every file's current identity is
     /// cached, else through post once the missing ones are read (through trustedRoots). A read
-    /// that fails (Untrusted, not a module) fails the whole call and is not cached.
+    /// that fails (Untrusted, not a module) gives that file its error and is not cached.
     void get(const std::vector<ModuleFile>& files,
              const std::vector<std::filesystem::path>& trustedRoots, Priority priority, Done done);
 

@@ -2,9 +2,12 @@
 
 #include "Error.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fnmatch.h>
 #include <libkmod.h>
 #include <set>
+#include <sstream>
 #include <syslog.h>
 
 namespace kmodd {
@@ -45,6 +48,79 @@ void appendWithDependencies(kmod_module* module, const std::filesystem::path& di
                     "module '" + name + "' has no file in " + directory.string());
     }
     loadOrder.push_back({ModuleName::parse(name), path});
+}
+
+std::string joined(const std::set<std::string>& names) {
+    std::string result;
+    for (const auto& name : names) {
+        result += (result.empty() ? "" : ", ") + name;
+    }
+    return result;
+}
+
+// The modules of a lookup's result that modprobe.d blacklists.
+std::set<std::string> blacklistedAmong(kmod_ctx* context, const ModuleList& modules) {
+    std::set<std::string> blacklisted;
+    kmod_list* kept = nullptr;
+    if (modules.get() == nullptr ||
+        kmod_module_apply_filter(context, KMOD_FILTER_BLACKLIST, modules.get(), &kept) < 0) {
+        return blacklisted;
+    }
+    const ModuleList allowed(kept);
+    std::set<std::string> allowedNames;
+    for (const auto& module : modulesIn(allowed)) {
+        allowedNames.insert(kmod_module_get_name(module.get()));
+    }
+    for (const auto& module : modulesIn(modules)) {
+        if (!allowedNames.contains(kmod_module_get_name(module.get()))) {
+            blacklisted.insert(kmod_module_get_name(module.get()));
+        }
+    }
+    return blacklisted;
+}
+
+struct ConfigIterFree {
+    void operator()(kmod_config_iter* iter) const { kmod_config_iter_free_iter(iter); }
+};
+
+// The softdeps as libkmod has them configured (modprobe.d, modules.softdep), names as written:
+// kmod_module_get_softdeps() drops the names it cannot find, and a missing soft dependency is
+// one kmodd reports. The first entry whose pattern matches wins, as in libkmod. Its value
+// reads "pre: a b post: c" (libkmod 30 writes no space before "post:"); names hold no ':'.
+void readSoftDependencies(kmod_ctx* context, const ModuleName& name, ModprobeRules& rules) {
+    const std::unique_ptr<kmod_config_iter, ConfigIterFree> iter(kmod_config_get_softdeps(context));
+    while (iter && kmod_config_iter_next(iter.get())) {
+        const char* pattern = kmod_config_iter_get_key(iter.get());
+        const char* value = kmod_config_iter_get_value(iter.get());
+        if (pattern == nullptr || value == nullptr ||
+            ::fnmatch(pattern, name.str().c_str(), 0) != 0) {
+            continue;
+        }
+        std::string_view text = value;
+        const auto postAt = text.find("post:");
+        const auto section = [&](std::string_view part, std::vector<ModuleName>& into) {
+            std::istringstream words{std::string(part)};
+            for (std::string word; words >> word;) {
+                try {
+                    into.push_back(ModuleName::parse(word));
+                } catch (const Error&) {
+                    // Not a module name: libkmod would find nothing under it either.
+                }
+            }
+        };
+        std::string_view pre = text.substr(0, postAt);
+        if (pre.starts_with("pre:")) {
+            section(pre.substr(4), rules.pre);
+        }
+        if (postAt != std::string_view::npos) {
+            section(text.substr(postAt + 5), rules.post);
+        }
+        return;
+    }
+}
+
+std::optional<std::string> optionalText(const char* text) {
+    return text == nullptr ? std::nullopt : std::optional<std::string>(text);
 }
 
 } // namespace
@@ -111,6 +187,23 @@ Resolution ModuleIndex::resolve(std::string_view requested) const {
         throw Error(ErrorKind::NotFound,
                     "module '" + request + "' not found in " + directory_.string());
     }
+    const std::set<std::string> blacklisted = blacklistedAmong(context_.get(), results);
+    std::string canonicalRequest = request;
+    std::replace(canonicalRequest.begin(), canonicalRequest.end(), '-', '_');
+    if (!candidateNames.contains(canonicalRequest) && !blacklisted.empty()) {
+        // As modprobe: an alias never resolves to a blacklisted module (its name still does).
+        std::erase_if(candidates, [&](const ModulePtr& module) {
+            return blacklisted.contains(kmod_module_get_name(module.get()));
+        });
+        std::erase_if(candidateNames,
+                      [&](const std::string& name) { return blacklisted.contains(name); });
+        if (candidates.empty()) {
+            throw Error(ErrorKind::NotAllowed,
+                        "cannot load '" + request + "': it is an alias of " + joined(blacklisted) +
+                            ", which modprobe.d blacklists; as with modprobe, a blacklisted module "
+                            "is loaded only by its own name");
+        }
+    }
     if (candidates.size() > 1) {
         std::string names;
         for (const auto& name : candidateNames) {
@@ -141,6 +234,29 @@ std::optional<std::filesystem::path> ModuleIndex::fileOf(const ModuleName& name)
     const ModulePtr module(found);
     const char* path = kmod_module_get_path(module.get());
     return path == nullptr ? std::nullopt : std::optional<std::filesystem::path>(path);
+}
+
+ModprobeRules ModuleIndex::rulesOf(const ModuleName& name) const {
+    ModprobeRules rules;
+    kmod_module* found = nullptr;
+    if (kmod_module_new_from_name(context_.get(), name.str().c_str(), &found) < 0) {
+        return rules;
+    }
+    const ModulePtr module(found);
+    rules.options = optionalText(kmod_module_get_options(module.get())).value_or("");
+    rules.install = optionalText(kmod_module_get_install_commands(module.get()));
+    rules.remove = optionalText(kmod_module_get_remove_commands(module.get()));
+    readSoftDependencies(context_.get(), name, rules);
+    return rules;
+}
+
+std::vector<std::filesystem::path> ModuleIndex::configDirectories() const {
+    if (configDirectories_) {
+        return *configDirectories_;
+    }
+    // libkmod's defaults (kmod's libkmod.c default_config_paths), /usr/lib for newer kmod.
+    return {"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+            "/usr/lib/modprobe.d", "/lib/modprobe.d"};
 }
 
 } // namespace kmodd

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ModprobeRules.h"
 #include "ModuleName.h"
 
 #include <filesystem>
@@ -30,7 +31,8 @@ struct Resolution {
 };
 
 /// Module lookup through libkmod on one module directory, as modprobe resolves names: the name
-/// itself, then aliases (modprobe.d, modules.alias), then built-in modules. The libkmod context
+/// itself, then aliases (modprobe.d, modules.alias), then built-in modules; as modprobe does,
+/// a module that modprobe.d blacklists is never the result of an alias. The libkmod context
 /// and its indexes stay loaded; reloadIfChanged() reopens them when depmod or a modprobe.d
 /// change has made them stale. Not thread-safe: use from one thread.
 class ModuleIndex {
@@ -51,13 +53,21 @@ class ModuleIndex {
     void reloadIfChanged() const;
 
     /// Resolves a validated request name with the indexes as they are loaded. Throws
-    /// Error(NotFound) naming it when nothing matches, Error(InvalidArgument) when an alias
-    /// matches several modules.
+    /// Error(NotFound) naming it when nothing matches, Error(NotAllowed) when an alias matches
+    /// only blacklisted modules, Error(InvalidArgument) when it matches several modules.
     Resolution resolve(std::string_view requested) const;
 
     /// The file the module directory holds under exactly this name (no alias, no dependency);
     /// nullopt for a built-in module or one the directory does not know.
     std::optional<std::filesystem::path> fileOf(const ModuleName& name) const;
+
+    /// What modprobe.d and the kernel command line say about a module (options, install and
+    /// remove commands, soft dependencies); empty rules for a name libkmod cannot look up.
+    ModprobeRules rulesOf(const ModuleName& name) const;
+
+    /// The modprobe.d files and directories the rules come from: the configured ones, or
+    /// libkmod's defaults.
+    std::vector<std::filesystem::path> configDirectories() const;
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
 

@@ -76,6 +76,29 @@ Parameter ParameterList::parseAssignment(const ModuleName& module, std::string_v
     return parameter;
 }
 
+ParameterList ParameterList::parseOptions(const ModuleName& module, std::string_view options) {
+    ParameterList list;
+    std::string word;
+    bool quoted = false;
+    const auto flush = [&] {
+        if (!word.empty()) {
+            list.set(module, parseAssignment(module, word));
+            word.clear();
+        }
+    };
+    for (const char c : options) {
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (isKernelSpace(c) && !quoted) {
+            flush();
+        } else {
+            word += c;
+        }
+    }
+    flush();
+    return list;
+}
+
 void ParameterList::set(const ModuleName& module, Parameter parameter) {
     validate(module, parameter);
     parameter.name = canonicalName(parameter.name);

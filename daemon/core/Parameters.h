@@ -26,6 +26,11 @@ class ParameterList {
     /// Throws Error(InvalidArgument) naming the module and the bad text.
     static Parameter parseAssignment(const ModuleName& module, std::string_view text);
 
+    /// Parses options as libkmod joins them from modprobe.d and the kernel command line
+    /// ("a=1 b=\"x y\""): split at spaces outside double quotes, the quotes removed, as the
+    /// kernel's next_arg() reads them. Throws Error(InvalidArgument) naming the module.
+    static ParameterList parseOptions(const ModuleName& module, std::string_view options);
+
     /// Adds a parameter or replaces the value of the one with the same name. Validates the
     /// name ([A-Za-z0-9_-], 1..64) and the value (no '"', no control characters, since the
     /// kernel has no escape for them); throws Error(InvalidArgument) naming the module.

@@ -193,6 +193,16 @@ void FakeKernel::restrictParameter(const std::string& module, const std::string&
     restrictedParameters_.emplace(module, parameter);
 }
 
+ModuleRestrictions FakeKernel::moduleRestrictions() const {
+    std::lock_guard lock(mutex_);
+    return restrictions_;
+}
+
+void FakeKernel::setModuleRestrictions(ModuleRestrictions restrictions) {
+    std::lock_guard lock(mutex_);
+    restrictions_ = std::move(restrictions);
+}
+
 std::string FakeKernel::compression() const {
     std::lock_guard lock(mutex_);
     return compression_;

@@ -41,9 +41,12 @@ class FakeKernel final : public Kernel {
     std::vector<LoadedModule> loadedModules() const override;
     std::optional<ModuleParameters> moduleParameters(const ModuleName& name) const override;
     std::string compression() const override;
+    ModuleRestrictions moduleRestrictions() const override;
 
     /// The algorithm finit_module accepts with MODULE_INIT_COMPRESSED_FILE ("" for none).
     void setCompression(std::string algorithm);
+    /// What moduleRestrictions() answers (the fake enforces none of it: pair it with failNext).
+    void setModuleRestrictions(ModuleRestrictions restrictions);
     /// The next call of that kind for module fails with errnum (once).
     void failNext(Call call, const std::string& module, int errnum);
     /// Every call of that kind for module blocks, as a module init that never returns, until
@@ -102,6 +105,7 @@ class FakeKernel final : public Kernel {
     bool recordingCalls_ = true;
     std::string compression_;
     std::set<std::pair<std::string, std::string>> restrictedParameters_; ///< (module, parameter)
+    ModuleRestrictions restrictions_;
     std::chrono::milliseconds delay_{0};
 };
 

@@ -168,17 +168,18 @@ TEST_F(AHostileRequest, CannotSmuggleASecondParameterThroughAValueOrAName) {
 }
 
 TEST_F(AHostileRequest, WithASpaceInAValueGivesTheModuleThatOneValue) {
-    const auto load = kmodctl({"load", "dummy", "numdummies=1 numdummies=9"});
+    const auto load = kmodctl({"load", "dummy", "label=1 numdummies=9"});
     ASSERT_EQ(load.exitCode, exitCode::success) << load.describe();
 
     const auto status = kmodctl({"status", "dummy", "--json"});
 
-    EXPECT_THAT(status.out, HasSubstr(R"("parameters":{"numdummies":"1 numdummies=9"})"))
+    EXPECT_THAT(status.out,
+                HasSubstr(R"("parameters":{"label":"1 numdummies=9","numdummies":"2"})"))
         << status.describe();
 }
 
 TEST_F(AHostileRequest, WithUnknownFlagBitsIsRefusedNamingTheBits) {
-    EXPECT_THAT(load("dummy", {}, 0x8).message, HasSubstr("0x8"));
+    EXPECT_THAT(load("dummy", {}, 0x20).message, HasSubstr("0x20"));
     EXPECT_EQ(load("dummy", {}, std::uint64_t{1} << 63).name, "org.kmodd.Error.InvalidArgument");
     EXPECT_EQ(unload("dummy", 0x2).name, "org.kmodd.Error.InvalidArgument");
     for (const char* method : {"Reload", "LoadBootModules"}) {

@@ -31,7 +31,7 @@ TEST(TheInterfaceXml, ReadsAsTheMembersItDeclares) {
         readText(std::filesystem::path(KMODD_SOURCE_DIR) / "dbus/org.kmodd.Manager1.xml"),
         managerInterface);
 
-    EXPECT_THAT(members, Contains("method Load(sa{ss}t) -> (ssas)"));
+    EXPECT_THAT(members, Contains("method Load(sa{ss}t) -> (ssasa(ssss)a(ss))"));
     EXPECT_THAT(members, Contains("signal ModuleLoaded(s)"));
     EXPECT_THAT(members, Contains("property Version s read"));
 }

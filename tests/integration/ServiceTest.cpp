@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 std::unique_ptr<ModuleTree> buildModuleTree() {
     auto tree = std::make_unique<ModuleTree>();
-    tree->add({.name = "dummy", .parameters = {"numdummies:int"}});
+    tree->add({.name = "dummy", .parameters = {"numdummies:int", "label:charp"}});
     tree->add({.name = "veth"});
     tree->add({.name = "ifb", .aliases = {"rtnl-link-ifb"}});
     tree->add({.name = "stp", .exports = {"stp_proto_register"}});
@@ -67,6 +67,11 @@ void ServiceTest::SetUp() {
     writeConfig(defaultConfig());
     const auto dropIns = directory_->createDirectories("kmodd.yaml.d");
     const auto options = daemonOptions();
+    modprobe_.emplace(*directory_);
+    for (const auto& [name, text] : options.modprobeFiles) {
+        modprobe_->write(name, text);
+    }
+    modprobe_->setKernelCommandLine(options.kernelCommandLine);
     std::vector<std::string> argv{
         KMODD_TEST_DAEMON, "--module-directory",  modules().moduleDirectory().string(),
         "--config",        configFile().string(), "--drop-in-directory",
@@ -141,6 +146,7 @@ void ServiceTest::TearDown() {
     polkit_.reset();
     bus_.reset();
     ::unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+    modprobe_.reset();
     directory_.reset();
 }
 

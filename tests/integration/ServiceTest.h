@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ModuleTree.h"
+#include "PrivateModprobeConfig.h"
 #include "PrivatePolkit.h"
 #include "PrivateSystemBus.h"
 #include "ScratchDirectory.h"
@@ -8,6 +9,7 @@
 
 #include <functional>
 #include <gtest/gtest.h>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sdbus-c++/sdbus-c++.h>
@@ -47,6 +49,10 @@ class ServiceTest : public ::testing::Test {
         /// so that a call made after kmodd has gone starts it again, as where systemd is not
         /// PID 1. TearDown stops such a kmodd too and checks that it ended cleanly.
         bool activatable = false;
+        /// modprobe.d files (name -> text) and the kernel command line the daemon starts with;
+        /// the host's never apply (PrivateModprobeConfig).
+        std::map<std::string, std::string> modprobeFiles{};
+        std::string kernelCommandLine{};
     };
 
     /// What SetUp starts the daemon with; fixtures override it.
@@ -102,6 +108,9 @@ class ServiceTest : public ::testing::Test {
 
     static const ModuleTree& modules();
 
+    /// The test's own modprobe.d and kernel command line.
+    const PrivateModprobeConfig& modprobeConfig() const { return *modprobe_; }
+
   private:
     void startBus();
     void writeActivationFile(const std::vector<std::string>& argv,
@@ -111,6 +120,7 @@ class ServiceTest : public ::testing::Test {
     void waitForName(const std::string& name, const std::function<bool()>& providerRunning);
 
     std::optional<ScratchDirectory> directory_;
+    std::optional<PrivateModprobeConfig> modprobe_;
     bool activatable_ = false;
     std::optional<PrivateSystemBus> bus_;
     std::optional<PrivatePolkit> polkit_;

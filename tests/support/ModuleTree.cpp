@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 
 constexpr auto fileMode = fs::perms(0644);
 constexpr std::string_view trustedRootInTree = "lib/modules";
+constexpr std::string_view modprobeDirectoryInTree = "etc/modprobe.d";
 
 // moduleDirectory() relative to the tree's root.
 fs::path moduleDirectoryInTree() {
@@ -73,6 +74,9 @@ std::vector<std::string> modinfoEntries(const ModuleSpec& spec, const std::strin
         "depends=" + joined(depends, ",")};
     if (!spec.version.empty()) {
         entries.push_back("version=" + spec.version);
+    }
+    if (!spec.softdep.empty()) {
+        entries.push_back("softdep=" + spec.softdep);
     }
     for (const auto& alias : spec.aliases) {
         entries.push_back("alias=" + alias);
@@ -141,6 +145,15 @@ std::string compiled(const std::string& source) {
 
 ModuleTree::ModuleTree() {
     directory_.createDirectories(moduleDirectoryInTree());
+    directory_.createDirectories(modprobeDirectoryInTree);
+}
+
+fs::path ModuleTree::writeModprobeConfig(const std::string& fileName, const std::string& text) {
+    return directory_.write(fs::path(modprobeDirectoryInTree) / fileName, text);
+}
+
+fs::path ModuleTree::modprobeDirectory() const {
+    return directory_ / modprobeDirectoryInTree;
 }
 
 fs::path ModuleTree::add(const ModuleSpec& spec) {

@@ -22,6 +22,8 @@ struct ModuleSpec {
     std::vector<std::string> parameters{}; ///< "name:type", e.g. "numdummies:int"
     std::string directory = "kernel/drivers/test";
     std::string version{}; ///< modinfo version=, if not empty
+    /// modinfo softdep=, e.g. "pre: nlmon post: ifb"; depmod writes it to modules.softdep
+    std::string softdep{};
 };
 
 /// A temporary directory holding <root>/lib/modules/<release>/..., removed on destruction.
@@ -42,6 +44,13 @@ class ModuleTree {
     void addBuiltin(const std::string& name, const std::string& directory = "kernel/fs");
     /// Runs depmod -b over the tree; call after the last add/compress.
     void index();
+
+    /// Writes a file of the tree's modprobe.d (<root>/etc/modprobe.d), e.g.
+    /// writeModprobeConfig("test.conf", "options dummy numdummies=3\n").
+    std::filesystem::path writeModprobeConfig(const std::string& fileName, const std::string& text);
+    /// <root>/etc/modprobe.d, which exists (empty) from the start: pass it as the index's
+    /// configuration so that the host's modprobe.d stays out of the test.
+    std::filesystem::path modprobeDirectory() const;
 
     const std::filesystem::path& root() const noexcept { return directory_.path(); }
     /// <root>/lib/modules/<release>

@@ -107,6 +107,13 @@ TEST(AKmodctlCommandLine, RefusesForceOptionsOutsideLoad) {
                 HasSubstr("--force-modversion applies only to 'load'"));
 }
 
+TEST(AKmodctlCommandLine, RefusesDryRunOutsideLoadAndKeepDependenciesOutsideUnload) {
+    EXPECT_THAT(usageErrorFrom({"unload", "dummy", "--dry-run"}),
+                HasSubstr("--dry-run applies only to 'load'"));
+    EXPECT_THAT(usageErrorFrom({"load", "dummy", "--keep-dependencies"}),
+                HasSubstr("--keep-dependencies applies only to 'unload'"));
+}
+
 TEST(AKmodctlCommandLine, RefusesAParameterWithoutAName) {
     EXPECT_THAT(usageErrorFrom({"load", "dummy", "=2"}),
                 HasSubstr("parameter '=2' has no name (expected PARAM=VALUE)"));
@@ -135,6 +142,14 @@ TEST(AKmodctlCallFlags, CarryTheForceOptions) {
               flagInteractive | flagForceVermagic | flagForceModversion);
     EXPECT_EQ(flagForceVermagic, 0x2u);
     EXPECT_EQ(flagForceModversion, 0x4u);
+}
+
+TEST(AKmodctlCallFlags, CarryDryRunAndKeepDependencies) {
+    EXPECT_EQ(callFlags(parse({"load", "-n", "x", "--no-ask-password"})), flagDryRun);
+    EXPECT_EQ(callFlags(parse({"unload", "--keep-dependencies", "x", "--no-ask-password"})),
+              flagKeepDependencies);
+    EXPECT_EQ(flagDryRun, 0x8u);
+    EXPECT_EQ(flagKeepDependencies, 0x10u);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "Output.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace kmodctl {
@@ -104,15 +105,50 @@ TEST(AKmodctlLoadOutput, NamesTheDependenciesItInserted) {
 
 TEST(AKmodctlLoadOutput, IsAJsonObjectEvenWhenNotVerbose) {
     EXPECT_EQ(formatLoadOutcome({"fs-ext4", "ext4", "loaded", {"jbd2", "ext4"}}, true, false),
-              R"({"name":"fs-ext4","module":"ext4","result":"loaded","inserted":["jbd2","ext4"]})"
+              R"({"name":"fs-ext4","module":"ext4","result":"loaded","inserted":["jbd2","ext4"],)"
+              R"("modules":[],"skipped":[]})"
               "\n");
 }
 
+TEST(AKmodctlLoadOutput, ShowsTheParametersOfEachInsertedModuleWhenVerbose) {
+    const LoadOutcome outcome{"dummy",
+                              "dummy",
+                              "loaded",
+                              {"dummy"},
+                              {{"dummy", "/lib/dummy.ko", "numdummies=3", "inserted"}}};
+    EXPECT_EQ(formatLoadOutcome(outcome, false, true),
+              "Loaded dummy.\nParameters of dummy: numdummies=3\n");
+}
+
+TEST(AKmodctlLoadOutput, PrintsADryRunsPlanInLoadOrder) {
+    const LoadOutcome outcome{"vxlan",
+                              "vxlan",
+                              "dry-run",
+                              {},
+                              {{"udp_tunnel", "/lib/udp_tunnel.ko", "", "already-loaded"},
+                               {"vxlan", "/lib/vxlan.ko", "a=1", "to-insert"}}};
+    EXPECT_EQ(formatLoadOutcome(outcome, false, false),
+              "loaded udp_tunnel /lib/udp_tunnel.ko (already loaded)\n"
+              "insert vxlan /lib/vxlan.ko a=1\n");
+}
+
+TEST(AKmodctlLoadOutput, ListsTheSkippedSoftDependenciesInJson) {
+    const LoadOutcome outcome{"dummy", "dummy", "loaded", {"dummy"}, {}, {{"nlmon", "denied"}}};
+    EXPECT_THAT(formatLoadOutcome(outcome, true, false),
+                ::testing::HasSubstr(R"("skipped":[{"module":"nlmon","reason":"denied"}])"));
+}
+
 TEST(AKmodctlUnloadOutput, IsQuietUnlessVerboseOrJson) {
-    EXPECT_EQ(formatUnloaded("dummy", false, false), "");
-    EXPECT_EQ(formatUnloaded("dummy", false, true), "Unloaded dummy.\n");
-    EXPECT_EQ(formatUnloaded("dummy", true, false), R"({"module":"dummy","result":"unloaded"})"
-                                                    "\n");
+    EXPECT_EQ(formatUnloaded("dummy", {"dummy"}, false, false), "");
+    EXPECT_EQ(formatUnloaded("dummy", {"dummy"}, false, true), "Unloaded dummy.\n");
+    EXPECT_EQ(formatUnloaded("dummy", {"dummy"}, true, false),
+              R"({"module":"dummy","result":"unloaded","unloaded":["dummy"]})"
+              "\n");
+}
+
+TEST(AKmodctlUnloadOutput, NamesWhatItRemovedAlongWhenVerbose) {
+    EXPECT_EQ(formatUnloaded("vxlan", {"vxlan", "udp_tunnel"}, false, true),
+              "Unloaded vxlan and what its load had inserted: udp_tunnel.\n");
 }
 
 TEST(AKmodctlBootResult, SucceedsOnlyForTheThreeLoadResults) {

@@ -145,6 +145,21 @@ TEST_F(ALinuxKernel, FailsNamingProcModulesWhenItCannotBeRead) {
     }
 }
 
+TEST_F(ALinuxKernel, ReadsTheKernelsModuleRestrictions) {
+    tmp_.write("proc/sys/kernel/modules_disabled", "1\n");
+    tmp_.write("sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
+    tmp_.write("sys/module/module/parameters/sig_enforce", "Y\n");
+
+    EXPECT_EQ(kernel_.moduleRestrictions(), (ModuleRestrictions{true, "integrity", true}));
+}
+
+TEST_F(ALinuxKernel, FindsNoRestrictionWhereTheKernelPublishesNone) {
+    tmp_.write("proc/sys/kernel/modules_disabled", "0\n");
+    tmp_.write("sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
+
+    EXPECT_EQ(kernel_.moduleRestrictions(), ModuleRestrictions{});
+}
+
 TEST_F(ALinuxKernel, ReadsTheParametersOfALoadedModuleFromSys) {
     tmp_.write("sys/module/dummy/initstate", "live\n");
     tmp_.write("sys/module/dummy/parameters/numdummies", "1\n");

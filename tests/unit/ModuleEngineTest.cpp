@@ -75,10 +75,14 @@ class AModuleEngine : public ::testing::Test {
     // against the files' facts (read here on the test's thread, by the cache's readers there).
     LoadPlan checkedPlan(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {
         LoadPlan plan = engine->prepareLoad({name, std::move(params), flags});
-        std::vector<std::shared_ptr<const ModuleFacts>> facts;
+        std::vector<ModuleFactsOrError> facts;
         for (const auto& file : plan.filesToCheck()) {
-            facts.push_back(std::make_shared<const ModuleFacts>(
-                readModuleFacts(engine->config()->trustedPaths, file)));
+            try {
+                facts.emplace_back(std::make_shared<const ModuleFacts>(
+                    readModuleFacts(engine->config()->trustedPaths, file)));
+            } catch (const Error& error) {
+                facts.emplace_back(error);
+            }
         }
         engine->checkFacts(plan, facts);
         return plan;
@@ -315,18 +319,140 @@ TEST_F(AModuleEngine, TurnsAKernelErrnoIntoASentenceNamingTheModule) {
 TEST_F(AModuleEngine, ShowsTheParametersWhenTheKernelRefusesAValue) {
     start();
     kernel.failNext(Call::FinitModule, "dummy", EINVAL);
-    expectError([&] { load("dummy", parameters("dummy", {"numdummies=abc"})); },
+    expectError([&] { load("dummy", parameters("dummy", {"numdummies=5000"})); },
                 ErrorKind::InvalidParameter, "refused a parameter value");
     kernel.failNext(Call::FinitModule, "dummy", EINVAL);
-    expectError([&] { load("dummy", parameters("dummy", {"numdummies=abc"})); },
-                ErrorKind::InvalidParameter, "(parameters: numdummies=abc)");
+    expectError([&] { load("dummy", parameters("dummy", {"numdummies=5000"})); },
+                ErrorKind::InvalidParameter, "(parameters: numdummies=5000)");
 }
 
-TEST_F(AModuleEngine, StopsAtTheFirstDependencyTheKernelRefuses) {
+TEST_F(AModuleEngine, StopsAtTheFirstDependencyTheKernelRefusesAndRemovesWhatItInserted) {
     start();
     kernel.failNext(Call::FinitModule, "middle", ENOMEM);
-    expectError([&] { load("top-mod"); }, ErrorKind::Failed, "cannot load middle");
+    expectError([&] { load("top-mod"); }, ErrorKind::Failed,
+                "cannot load middle: the kernel is out of memory; removed again what this "
+                "request had inserted: base");
+    EXPECT_TRUE(loadedNames().empty());
+}
+
+TEST_F(AModuleEngine, RemovesWhatAFailedLoadInsertedInReverseOrder) {
+    start();
+    kernel.failNext(Call::FinitModule, "top_mod", ENODEV);
+    expectError([&] { load("top-mod"); }, ErrorKind::KernelRejected,
+                "removed again what this request had inserted: middle, base");
+    const auto calls = kernel.calls();
+    ASSERT_EQ(calls.size(), 5U);
+    EXPECT_EQ(calls[3], (FakeKernel::Record{Call::DeleteModule, "middle", "", O_NONBLOCK}));
+    EXPECT_EQ(calls[4], (FakeKernel::Record{Call::DeleteModule, "base", "", O_NONBLOCK}));
+    EXPECT_TRUE(loadedNames().empty());
+}
+
+TEST_F(AModuleEngine, LeavesADependencyLoadedBeforeWhenALoadFails) {
+    start();
+    load("base");
+    kernel.failNext(Call::FinitModule, "top_mod", ENODEV);
+    expectError([&] { load("top-mod"); }, ErrorKind::KernelRejected,
+                "removed again what this request had inserted: middle");
     EXPECT_EQ(loadedNames(), std::vector<std::string>{"base"});
+}
+
+TEST_F(AModuleEngine, UnloadsTheDependenciesItsLoadInsertedInReverseOrder) {
+    start();
+    load("top-mod");
+    const auto report = engine->unload(engine->prepareUnload("top-mod"));
+    EXPECT_EQ(names(report.unloaded), (std::vector<std::string>{"top_mod", "middle", "base"}));
+    EXPECT_TRUE(loadedNames().empty());
+}
+
+TEST_F(AModuleEngine, NeverUnloadsADependencyItsLoadDidNotInsert) {
+    start();
+    load("base");
+    load("top-mod");
+    const auto report = engine->unload(engine->prepareUnload("top-mod"));
+    EXPECT_EQ(names(report.unloaded), (std::vector<std::string>{"top_mod", "middle"}));
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"base"});
+}
+
+TEST_F(AModuleEngine, KeepsTheDependenciesWhenTheUnloadAsksTo) {
+    start();
+    load("top-mod");
+    const auto report = engine->unload(engine->prepareUnload("top-mod", true));
+    EXPECT_EQ(names(report.unloaded), std::vector<std::string>{"top_mod"});
+    EXPECT_EQ(loadedNames(), (std::vector<std::string>{"base", "middle"}));
+}
+
+TEST_F(AModuleEngine, KeepsADependencyItsLoadInsertedThatSomethingStillUses) {
+    start();
+    load("top-mod");
+    kernel.setRefcount("base", 1);
+    const auto report = engine->unload(engine->prepareUnload("top-mod"));
+    EXPECT_EQ(names(report.unloaded), (std::vector<std::string>{"top_mod", "middle"}));
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"base"});
+}
+
+// A dependency removed and loaded again outside kmodd is no longer the one kmodd inserted.
+TEST_F(AModuleEngine, ForgetsADependencyThatLeftTheKernelMeanwhile) {
+    start();
+    load("middle");
+    kernel.deleteModule(ModuleName::parse("middle"), 0);
+    kernel.deleteModule(ModuleName::parse("base"), 0);
+    load("dummy");
+    unload("dummy");
+    kernel.addLoaded("base");
+    kernel.addLoaded("middle", {"base"});
+    const auto report = engine->unload(engine->prepareUnload("middle"));
+    EXPECT_EQ(names(report.unloaded), std::vector<std::string>{"middle"});
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"base"});
+}
+
+TEST_F(AModuleEngine, DescribesADryRunsPlanAndLoadsNothing) {
+    start();
+    load("base");
+    const LoadPlan plan = engine->prepareLoad({"top-mod", parameters("top-mod", {"debug=1"}), {}});
+    const auto report = engine->describe(plan);
+    EXPECT_EQ(report.status, LoadStatus::DryRun);
+    ASSERT_EQ(report.modules.size(), 3U);
+    EXPECT_EQ(report.modules[0], (PlanEntry{ModuleName::parse("base"), tree.pathOf("base"), "",
+                                            ModuleOutcome::AlreadyLoaded}));
+    EXPECT_EQ(report.modules[1].outcome, ModuleOutcome::ToInsert);
+    EXPECT_EQ(report.modules[2], (PlanEntry{ModuleName::parse("top_mod"), tree.pathOf("top-mod"),
+                                            "debug=1", ModuleOutcome::ToInsert}));
+    EXPECT_EQ(loadedNames(), std::vector<std::string>{"base"});
+}
+
+TEST_F(AModuleEngine, RefusesAValueOfTheWrongTypeBeforeAnythingReachesTheKernel) {
+    start();
+    expectError([&] { load("dummy", parameters("dummy", {"numdummies=abc"})); },
+                ErrorKind::InvalidParameter,
+                "parameter 'numdummies' of dummy takes int (a whole number from -2147483648 to "
+                "2147483647), not 'abc'");
+    EXPECT_TRUE(kernel.calls().empty());
+}
+
+TEST_F(AModuleEngine, NamesModulesDisabledWhenTheKernelRefusesWithEperm) {
+    start();
+    kernel.setModuleRestrictions({.modulesDisabled = true});
+    kernel.failNext(Call::FinitModule, "dummy", EPERM);
+    expectError([&] { load("dummy"); }, ErrorKind::KernelRejected,
+                "cannot load dummy: module loading is disabled until the next boot "
+                "(kernel.modules_disabled=1 in /proc/sys/kernel/modules_disabled)");
+}
+
+TEST_F(AModuleEngine, NamesLockdownWhenTheKernelRefusesWithEperm) {
+    start();
+    kernel.setModuleRestrictions({.lockdown = "integrity"});
+    kernel.failNext(Call::FinitModule, "dummy", EPERM);
+    expectError([&] { load("dummy"); }, ErrorKind::KernelRejected,
+                "the kernel is locked down ('integrity' in /sys/kernel/security/lockdown)");
+}
+
+TEST_F(AModuleEngine, NamesSignatureEnforcementWhenTheKernelRefusesTheSignature) {
+    start();
+    kernel.setModuleRestrictions({.signaturesEnforced = true});
+    kernel.failNext(Call::FinitModule, "dummy", ENOKEY);
+    expectError([&] { load("dummy"); }, ErrorKind::KernelRejected,
+                "the kernel enforces module signatures (module.sig_enforce=1 in "
+                "/sys/module/module/parameters/sig_enforce) and the module is unsigned");
 }
 
 TEST_F(AModuleEngine, ReportsAnUnknownModuleAsNotFound) {
@@ -351,7 +477,7 @@ TEST_F(AModuleEngine, UnloadsAModuleWithDeleteModuleNonBlocking) {
 TEST_F(AModuleEngine, UnloadsByAlias) {
     start();
     load("top-mod");
-    unload("top-alias");
+    engine->unload(engine->prepareUnload("top-alias", true));
     EXPECT_EQ(loadedNames(), (std::vector<std::string>{"base", "middle"}));
 }
 

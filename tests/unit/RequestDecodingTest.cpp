@@ -52,6 +52,17 @@ TEST(RequestFlags, DecodeTheInteractiveAndForceBits) {
     EXPECT_EQ(decodeFlags(0x6, allLoadFlags, "Load"), (RequestFlags{false, {true, true}}));
 }
 
+TEST(RequestFlags, DecodeTheDryRunAndKeepDependenciesBits) {
+    EXPECT_TRUE(decodeFlags(requestFlag::dryRun, acceptedFlags::load, "Load").dryRun);
+    EXPECT_TRUE(decodeFlags(requestFlag::keepDependencies, acceptedFlags::unload, "Unload")
+                    .keepDependencies);
+    EXPECT_EQ(kindOf([] { decodeFlags(requestFlag::dryRun, acceptedFlags::unload, "Unload"); }),
+              ErrorKind::InvalidArgument);
+    EXPECT_EQ(
+        kindOf([] { decodeFlags(requestFlag::keepDependencies, acceptedFlags::load, "Load"); }),
+        ErrorKind::InvalidArgument);
+}
+
 TEST(RequestFlags, RefuseBitsTheMethodDoesNotAccept) {
     EXPECT_EQ(kindOf([] { decodeFlags(0x8, allLoadFlags, "Load"); }), ErrorKind::InvalidArgument);
     EXPECT_EQ(kindOf([] { decodeFlags(0x2, 0x1, "Unload"); }), ErrorKind::InvalidArgument);

@@ -57,8 +57,8 @@ for interface in (MANAGER, "org.freedesktop.DBus.ObjectManager"):
     bus.signal_subscribe(BUS_NAME, interface, None, MANAGER_PATH, None,
                          Gio.DBusSignalFlags.NONE, on_signal)
 
-module, result, inserted = call(MANAGER_PATH, MANAGER, "Load", "(sa{ss}t)",
-                                ("dummy", {"numdummies": "2"}, FLAGS), "(ssas)")
+module, result, inserted, _plan, _skipped = call(MANAGER_PATH, MANAGER, "Load", "(sa{ss}t)",
+                                ("dummy", {"numdummies": "2"}, FLAGS), "(ssasa(ssss)a(ss))")
 print(f"Load: {module} {result}, inserted: {' '.join(inserted)}", flush=True)
 path = f"{MANAGER_PATH}/module/{module}"  # bytes outside [A-Za-z0-9_] would be escaped as _xx
 if result == "loaded":  # not "already-loaded" or "builtin"
@@ -69,7 +69,7 @@ if result == "loaded":  # not "already-loaded" or "builtin"
 print("properties:", *(f"{key}={properties[key]}" for key in ("State", "RefCount", "Parameters")),
       flush=True)
 
-call(MANAGER_PATH, MANAGER, "Unload", "(st)", (module, FLAGS), "(s)")
+call(MANAGER_PATH, MANAGER, "Unload", "(st)", (module, FLAGS), "(sas)")
 print(f"Unload: {module}", flush=True)
 wait_for(f"ModuleUnloaded {module}", f"InterfacesRemoved {path}")
 

@@ -44,9 +44,9 @@ expect_output "Parameters: log_ecn_error=N"
 step "kmodctl status vxlan shows the parameter's value from sysfs: log_ecn_error=N"
 expect_refused 1 vxlan kmodctl unload udp_tunnel
 expect_loaded udp_tunnel
-expect 0 kmodctl unload vxlan
+expect 0 kmodctl unload --keep-dependencies vxlan
 expect_not_loaded vxlan
-step "vxlan unloaded; udp_tunnel and ip6_udp_tunnel stay until asked for"
+step "vxlan unloaded with --keep-dependencies; udp_tunnel and ip6_udp_tunnel stay until asked for"
 expect 0 kmodctl unload udp_tunnel
 expect 0 kmodctl unload ip6_udp_tunnel
 
@@ -87,11 +87,11 @@ expect 0 kmodctl load dummy numdummies=1
 expect 0 kmodctl unload dummy
 step "loading a loaded module succeeds"
 
-expect_refused 1 "parameter value" kmodctl load dummy numdummies=abc
+expect_refused 1 "takes int" kmodctl load dummy numdummies=abc
 expect_not_loaded dummy
 expect_refused 1 bogus kmodctl load dummy bogus=1
 expect_not_loaded dummy
-# One value stays one parameter: the kernel sees the quoted "1 numdummies=5", no integer.
+# One value stays one parameter: "1 numdummies=5" is one value, and no int.
 expect 1 kmodctl load dummy "numdummies=1 numdummies=5"
 expect_not_loaded dummy
 step "refused (exit 1): a value with a space in it: $output"

@@ -65,7 +65,7 @@ expect_not_loaded macvlan ifb vxlan udp_tunnel
 expect 0 kmodctl load macvtap
 expect_loaded macvlan tap macvtap
 step "macvtap (allowed) brought its dependencies macvlan and tap (not in the allow list)"
-expect 0 kmodctl unload macvtap
+expect 0 kmodctl unload --keep-dependencies macvtap
 expect_refused 3 macvlan kmodctl unload macvlan
 expect_loaded macvlan
 modprobe -r macvlan tap
