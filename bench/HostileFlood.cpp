@@ -1,0 +1,177 @@
+// kmodd-bench-hostile: root's latency while unprivileged users flood kmodd (SPEC "root under
+// hostile load", BENCHMARKS.md). kmodd runs on the fake kernel on a private bus; three
+// processes as nobody (this program again, with --flood) each keep 16 calls in flight with the
+// worst requests an unprivileged user can send: Loads of 40,000 parameters (1 MB each), Loads
+// that need polkit (none runs on the bench's bus, so each is refused at once), Loads of a name
+// no module has, and GetModule. Meanwhile root's ListModules and Load of a loaded module are
+// timed one call at a time, as a person or a script would make them; the same calls with no
+// flood are the baseline. bench/run-host.sh --hostile runs it on a release build.
+
+#include "BenchService.h"
+#include "LoadGenerator.h"
+
+#include <charconv>
+#include <iostream>
+#include <list>
+#include <map>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace kmodd::bench;
+using namespace std::chrono_literals;
+
+constexpr const char* managerBusName = "org.kmodd.Manager1";
+constexpr const char* managerPath = "/org/kmodd/Manager1";
+constexpr const char* managerInterface = "org.kmodd.Manager1";
+constexpr std::size_t flooders = 3;
+constexpr std::size_t callsInFlightPerFlooder = 16;
+constexpr kmodd::testing::Credentials nobody{65534, 65534};
+
+Request managerRequest(std::string label, std::string method,
+                       std::function<void(sdbus::MethodCall&)> arguments) {
+    return {std::move(label), managerBusName,    managerPath,
+            managerInterface, std::move(method), std::move(arguments)};
+}
+
+Request load(std::string label, std::string module, std::map<std::string, std::string> parameters) {
+    return managerRequest(
+        std::move(label), "Load",
+        [module = std::move(module), parameters = std::move(parameters)](sdbus::MethodCall& call) {
+            call << module << parameters << std::uint64_t{0};
+        });
+}
+
+std::vector<Request> floodMix() {
+    std::map<std::string, std::string> flood;
+    for (int i = 0; i < 40000; ++i) {
+        flood.emplace("p" + std::to_string(i), "1");
+    }
+    return {
+        load("Load(40,000 parameters)", "dummy", std::move(flood)),
+        load("Load(veth), needs polkit", "veth", {}),
+        load("Load(no such module)", "no_such_module", {}),
+        managerRequest("GetModule(bridge)", "GetModule",
+                       [](sdbus::MethodCall& call) { call << std::string("bridge"); }),
+    };
+}
+
+// The flooder: calls until killed. Errors are what it is there for.
+int flood() {
+    LoadGenerator generator(callsInFlightPerFlooder);
+    const auto mix = floodMix();
+    for (;;) {
+        generator.run(mix, 1'000'000, std::chrono::hours(1));
+    }
+}
+
+std::vector<Request> rootCalls() {
+    return {
+        managerRequest("ListModules", "ListModules", [](sdbus::MethodCall&) {}),
+        load("Load(dummy), loaded", "dummy", {}),
+    };
+}
+
+std::string milliseconds(std::chrono::nanoseconds duration) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f",
+                  std::chrono::duration<double, std::milli>(duration).count());
+    return text;
+}
+
+// One table row per root call: p50, p99, max and errors, with and without the flood.
+struct Row {
+    std::string label;
+    PhaseResult quiet;
+    PhaseResult flooded;
+};
+
+std::size_t numberArgument(const std::string& argument, const std::string& name,
+                           std::size_t fallback) {
+    const std::string prefix = "--" + name + "=";
+    if (!argument.starts_with(prefix)) {
+        return fallback;
+    }
+    std::size_t value = 0;
+    const auto* first = argument.data() + prefix.size();
+    const auto* last = argument.data() + argument.size();
+    if (const auto [end, error] = std::from_chars(first, last, value);
+        error != std::errc() || end != last) {
+        throw std::invalid_argument("not a number: " + argument);
+    }
+    return value;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> arguments(argv + 1, argv + argc);
+    if (arguments.size() == 1 && arguments.front() == "--flood") {
+        return flood();
+    }
+    std::size_t calls = 2000;
+    for (const auto& argument : arguments) {
+        if (argument == "--help" || !argument.starts_with("--calls=")) {
+            std::cerr << "usage: kmodd-bench-hostile [--calls=N]  (root's calls per method, "
+                         "default 2000)\n";
+            return argument == "--help" ? 0 : 2;
+        }
+        calls = numberArgument(argument, "calls", calls);
+    }
+    if (::geteuid() != 0) {
+        std::cerr << "kmodd-bench-hostile: run as root (it starts kmodd on a private bus)\n";
+        return 1;
+    }
+    try {
+        BenchService service({KMODD_TEST_DAEMON, KMODD_BENCH_ECHO, KMODD_SOURCE_DIR}, 100);
+        auto daemon = service.startDaemon();
+        LoadGenerator root(1);
+        const std::vector<Request> requests = rootCalls();
+        std::vector<Row> rows;
+        for (const auto& call : requests) {
+            root.run({call}, calls / 10, 60s); // warm-up
+            rows.push_back({call.label, root.run({call}, calls, 120s), {}});
+        }
+        std::list<kmodd::testing::Subprocess> flood;
+        for (std::size_t i = 0; i < flooders; ++i) {
+            flood.emplace_back(std::vector<std::string>{"/proc/self/exe", "--flood"},
+                               kmodd::testing::SpawnOptions{.user = nobody});
+        }
+        std::this_thread::sleep_for(2s); // every flooder connected and sending
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            rows[i].flooded = root.run({requests[i]}, calls, 120s);
+        }
+        for (auto& flooder : flood) {
+            if (!flooder.running()) {
+                throw std::runtime_error("a flooder exited: " + flooder.wait(1s).describe());
+            }
+        }
+        flood.clear();
+        service.stopDaemon(daemon);
+
+        std::cout << "| root's call, one at a time | quiet p50 / p99 / max ms | under flood p50 / "
+                     "p99 / max ms | errors under flood | target p99 ≤ 20 ms, no error |\n"
+                  << "| --- | --- | --- | --- | --- |\n";
+        for (const auto& row : rows) {
+            const auto quiet = row.quiet.latencies.summary();
+            const auto flooded = row.flooded.latencies.summary();
+            const bool met =
+                flooded.p99 <= 20ms && row.flooded.errors == 0 && row.flooded.completed == calls;
+            std::cout << "| " << row.label << " | " << milliseconds(quiet.p50) << " / "
+                      << milliseconds(quiet.p99) << " / " << milliseconds(quiet.max) << " | "
+                      << milliseconds(flooded.p50) << " / " << milliseconds(flooded.p99) << " / "
+                      << milliseconds(flooded.max) << " | " << row.flooded.errors
+                      << (row.flooded.errors ? " (" + row.flooded.firstError + ")" : "") << " | "
+                      << (met ? "**met**" : "**not met**") << " |\n";
+        }
+        std::cout << "\n"
+                  << flooders << " flooders as nobody, " << callsInFlightPerFlooder
+                  << " calls in flight each; " << calls << " calls of each kind from root.\n";
+    } catch (const std::exception& error) {
+        std::cerr << "kmodd-bench-hostile: " << error.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
