@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <linux/module.h>
 
@@ -163,11 +162,12 @@ ModuleEngine::openFiles(const LoadPlan& plan, const EngineSettings& settings,
     }
     const bool forced = finitFlags(plan.flags) != 0;
     if (forced && !opened.empty() && !opened.back().image.image.empty()) {
+        const ModuleImage& target = opened.back().image;
         throw Error(ErrorKind::InvalidArgument,
-                    "cannot force-load " + plan.resolution.name.str() + ": " +
-                        opened.back().image.file.path.string() +
-                        " is compressed in a format the kernel cannot decompress, and forcing "
-                        "is only possible through finit_module");
+                    "cannot force-load " + plan.resolution.name.str() + ": the kernel cannot " +
+                        "decompress " + target.file.path.string() + " (" +
+                        target.kernelCannotDecompress +
+                        "), and forcing is only possible through finit_module");
     }
     return opened;
 }
@@ -204,16 +204,9 @@ bool ModuleEngine::insert(const ModuleImage& module, const ParameterList& parame
         logger_->debug("finit_module {} '{}' flags {:#x}", module.file.path.string(), arguments,
                        finit);
         errnum = kernel_.finitModule(module.fd.get(), arguments, finit);
-        if (errnum == EINVAL && finit == MODULE_INIT_COMPRESSED_FILE) {
-            // The kernel's decompressors take less than kmodd's (its xz no CRC64 or SHA-256
-            // check) and refuse the rest with EINVAL: init_module takes what kmodd decompresses.
-            logger_->warn("finit_module refused the {}-compressed {} ({}), as the kernel does a "
-                          "file it cannot decompress: decompressing it in kmodd for init_module",
-                          compressionName(module.compression), module.file.path.string(),
-                          std::strerror(errnum));
-            errnum = kernel_.initModule(decompressedImage(module), arguments);
-        }
     } else {
+        logger_->info("the kernel cannot decompress {}: {}; decompressing in kmodd for init_module",
+                      module.file.path.string(), module.kernelCannotDecompress);
         logger_->debug("init_module {} ({} bytes decompressed from {}) '{}'",
                        module.file.path.string(), module.image.size(),
                        compressionName(module.compression), arguments);
