@@ -213,6 +213,30 @@ Compression detectCompression(std::span<const std::byte> data) {
     return Compression::None;
 }
 
+std::optional<XzCheck> xzCheck(std::span<const std::byte> data) {
+    // The Stream Flags: a zero byte, then the check ID in the low four bits of the next.
+    constexpr std::size_t flags = xzMagic.size();
+    if (!startsWith(data, xzMagic) || data.size() < flags + 2 || data[flags] != std::byte{0} ||
+        (data[flags + 1] & std::byte{0xf0}) != std::byte{0}) {
+        return std::nullopt;
+    }
+    return static_cast<XzCheck>(data[flags + 1]);
+}
+
+std::string xzCheckName(XzCheck check) {
+    switch (check) {
+    case XzCheck::None:
+        return "none";
+    case XzCheck::Crc32:
+        return "CRC32";
+    case XzCheck::Crc64:
+        return "CRC64";
+    case XzCheck::Sha256:
+        return "SHA-256";
+    }
+    return "ID " + std::to_string(static_cast<unsigned>(check));
+}
+
 std::string_view compressionName(Compression compression) {
     switch (compression) {
     case Compression::Gzip:

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <linux/module.h>
 #include <map>
@@ -330,11 +329,12 @@ ModuleEngine::openFiles(LoadPlan& plan, const EngineSettings& settings,
         return module.planned->file.name == plan.resolution.name;
     });
     if (forced && target != opened.end() && target->image && !target->image->image.empty()) {
+        const ModuleImage& image = *target->image;
         throw Error(ErrorKind::InvalidArgument,
-                    "cannot force-load " + plan.resolution.name.str() + ": " +
-                        target->image->file.path.string() +
-                        " is compressed in a format the kernel cannot decompress, and forcing "
-                        "is only possible through finit_module");
+                    "cannot force-load " + plan.resolution.name.str() + ": the kernel cannot " +
+                        "decompress " + image.file.path.string() + " (" +
+                        image.kernelCannotDecompress +
+                        "), and forcing is only possible through finit_module");
     }
     return opened;
 }
@@ -442,16 +442,9 @@ bool ModuleEngine::insert(const ModuleImage& module, const ParameterList& parame
         logger_->debug("finit_module {} '{}' flags {:#x}", module.file.path.string(), arguments,
                        finit);
         errnum = kernel_.finitModule(module.fd.get(), arguments, finit);
-        if (errnum == EINVAL && finit == MODULE_INIT_COMPRESSED_FILE) {
-            // The kernel's decompressors take less than kmodd's (its xz no CRC64 or SHA-256
-            // check) and refuse the rest with EINVAL: init_module takes what kmodd decompresses.
-            logger_->warn("finit_module refused the {}-compressed {} ({}), as the kernel does a "
-                          "file it cannot decompress: decompressing it in kmodd for init_module",
-                          compressionName(module.compression), module.file.path.string(),
-                          std::strerror(errnum));
-            errnum = kernel_.initModule(decompressedImage(module), arguments);
-        }
     } else {
+        logger_->info("the kernel cannot decompress {}: {}; decompressing in kmodd for init_module",
+                      module.file.path.string(), module.kernelCannotDecompress);
         logger_->debug("init_module {} ({} bytes decompressed from {}) '{}'",
                        module.file.path.string(), module.image.size(),
                        compressionName(module.compression), arguments);

@@ -6,6 +6,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <span>
+#include <string>
 #include <unistd.h>
 
 namespace kmodd {
@@ -44,7 +47,7 @@ std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
     }
 }
 
-// Enough of the start of the file for every compression magic.
+// Enough of the start of the file for every compression magic and the xz Stream Flags.
 std::vector<std::byte> readMagic(int fd, const ModuleFile& file) {
     std::array<std::byte, 8> magic{};
     ssize_t n;
@@ -62,8 +65,6 @@ Error inFile(const ModuleFile& file, const Error& error) {
                                    ": " + error.what());
 }
 
-} // namespace
-
 std::vector<std::byte> decompressedImage(const ModuleImage& module) {
     const std::vector<std::byte> contents = readAll(module.fd.get(), module.file);
     try {
@@ -73,18 +74,50 @@ std::vector<std::byte> decompressedImage(const ModuleImage& module) {
     }
 }
 
+// Why the kernel cannot decompress a file compressed in compression that starts with header;
+// empty when it can.
+std::string whyTheKernelCannotDecompress(Compression compression, std::span<const std::byte> header,
+                                         std::string_view kernelCompression) {
+    if (kernelCompression.empty()) {
+        return "it has no module decompressor (no /sys/module/compression)";
+    }
+    if (compressionName(compression) != kernelCompression) {
+        return "it decompresses only " + std::string(kernelCompression) + " modules";
+    }
+    if (compression != Compression::Xz) {
+        return {};
+    }
+    // Linux's xz decoder verifies only CRC32 and refuses a stream with another check:
+    // finit_module fails with EINVAL, as it does for a module refusing its parameters.
+    const std::optional<XzCheck> check = xzCheck(header);
+    if (!check) {
+        return "its xz stream header is not valid";
+    }
+    if (*check != XzCheck::None && *check != XzCheck::Crc32) {
+        return "its xz stream uses a " + xzCheckName(*check) +
+               " check, the kernel's decompressor takes only CRC32 or none";
+    }
+    return {};
+}
+
+} // namespace
+
 ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
                             const ModuleFile& file, std::string_view kernelCompression) {
     TrustedModuleFile opened = openTrustedModule(trustedRoots, file.path);
     if (opened.size > maxModuleSize) {
         throw tooLarge(file);
     }
-    ModuleImage module{file, std::move(opened.fd), opened.identity, Compression::None, false, {}};
-    module.compression = detectCompression(readMagic(module.fd.get(), file));
+    ModuleImage module{file, std::move(opened.fd), opened.identity, Compression::None, false, {},
+                       {}};
+    const std::vector<std::byte> header = readMagic(module.fd.get(), file);
+    module.compression = detectCompression(header);
     if (module.compression == Compression::None) {
         return module;
     }
-    module.kernelDecompresses = compressionName(module.compression) == kernelCompression;
+    module.kernelCannotDecompress =
+        whyTheKernelCannotDecompress(module.compression, header, kernelCompression);
+    module.kernelDecompresses = module.kernelCannotDecompress.empty();
     if (!module.kernelDecompresses) {
         module.image = decompressedImage(module);
     }

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,12 +24,15 @@ struct ModuleImage {
     Compression compression = Compression::None;
     bool kernelDecompresses = false; ///< pass MODULE_INIT_COMPRESSED_FILE to finit_module
     std::vector<std::byte> image;    ///< decompressed bytes, for init_module; else empty
+    /// Why the kernel cannot decompress this compressed file, when image holds it decompressed.
+    std::string kernelCannotDecompress;
 };
 
-/// Opens and checks one module file, and decompresses it when the kernel cannot.
-/// kernelCompression is the kernel's /sys/module/compression. Throws Error(Untrusted) for trust
-/// failures and Error(KernelRejected) for unreadable, corrupt or oversized contents, naming the
-/// module.
+/// Opens and checks one module file, and decompresses it when the kernel cannot: when
+/// kernelCompression (the kernel's /sys/module/compression) does not name its format, or it is
+/// an xz stream whose check Linux's xz decoder does not take (only CRC32 or none).
+/// Throws Error(Untrusted) for trust failures and Error(KernelRejected) for unreadable, corrupt
+/// or oversized contents, naming the module.
 ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoots,
                             const ModuleFile& file, std::string_view kernelCompression);
 
@@ -36,9 +40,5 @@ ModuleImage openModuleImage(const std::vector<std::filesystem::path>& trustedRoo
 /// uncompressed file that hold it) or from its decompressed image: what the kernel will get.
 /// Throws Error(KernelRejected) naming the module.
 ModInfo readModInfo(const ModuleImage& module);
-
-/// The opened file read again through its descriptor and decompressed by kmodd. Throws
-/// Error(KernelRejected) naming the module.
-std::vector<std::byte> decompressedImage(const ModuleImage& module);
 
 } // namespace kmodd

@@ -76,6 +76,10 @@ int FakeKernel::finitModule(int fd, const std::string& parameters, unsigned flag
         if (compression_ != compressionName(compression)) {
             return EINVAL;
         }
+        if (compression == Compression::Xz && xzCheck(data) != XzCheck::None &&
+            xzCheck(data) != XzCheck::Crc32) {
+            return EINVAL;
+        }
     }
     if (compressedFlag) {
         try {

@@ -17,7 +17,8 @@ namespace kmodd::testing {
 
 /// A simulated module table behind the Kernel interface. Loading reads the module's name and
 /// `depends=` from the image's .modinfo (decompressing it when finit_module is told the file
-/// is compressed and `compression` matches), requires the dependencies to be loaded (else
+/// is compressed and `compression` matches; an xz stream only with a CRC32 check or none, as
+/// Linux's decoder), requires the dependencies to be loaded (else
 /// ENOENT, as for an unknown symbol), and takes a reference on each of them. Any call can be
 /// told to fail with an errno or to take a while. Thread-safe.
 class FakeKernel final : public Kernel {

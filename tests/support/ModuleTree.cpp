@@ -141,6 +141,21 @@ std::string compiled(const std::string& source) {
     return objects.emplace(source, std::move(bytes)).first->second;
 }
 
+// xz's --check value for check.
+std::string xzCheckOption(XzCheck check) {
+    switch (check) {
+    case XzCheck::None:
+        return "none";
+    case XzCheck::Crc32:
+        return "crc32";
+    case XzCheck::Crc64:
+        return "crc64";
+    case XzCheck::Sha256:
+        return "sha256";
+    }
+    throw std::invalid_argument("xz cannot write check " + xzCheckName(check));
+}
+
 } // namespace
 
 ModuleTree::ModuleTree() {
@@ -181,7 +196,7 @@ fs::path ModuleTree::add(const ModuleSpec& spec) {
     return object;
 }
 
-fs::path ModuleTree::compress(const std::string& name, Compression compression) {
+fs::path ModuleTree::compress(const std::string& name, Compression compression, XzCheck xzCheck) {
     const auto original = pathOf(name);
     if (original.extension() != ".ko") {
         throw std::runtime_error("module '" + name +
@@ -196,7 +211,8 @@ fs::path ModuleTree::compress(const std::string& name, Compression compression) 
         compressed += ".gz";
         break;
     case Compression::Xz:
-        runCommand({"xz", "--check=crc32", "--lzma2=dict=1MiB", "-f", original.string()});
+        runCommand({"xz", "--check=" + xzCheckOption(xzCheck), "--lzma2=dict=1MiB", "-f",
+                    original.string()});
         compressed += ".xz";
         break;
     case Compression::Zstd:

@@ -39,7 +39,9 @@ class ModuleTree {
     std::filesystem::path add(const ModuleSpec& spec);
     /// Replaces a module's file with a compressed copy (.ko.gz, .ko.xz, .ko.zst); returns it.
     /// The host's kmod is built without zlib, so depmod leaves .ko.gz modules out of the index.
-    std::filesystem::path compress(const std::string& name, Compression compression);
+    /// An xz stream gets the check xzCheck (the kernel's build writes CRC32).
+    std::filesystem::path compress(const std::string& name, Compression compression,
+                                   XzCheck xzCheck = XzCheck::Crc32);
     /// Lists a module as built into the kernel (modules.builtin).
     void addBuiltin(const std::string& name, const std::string& directory = "kernel/fs");
     /// Runs depmod -b over the tree; call after the last add/compress.

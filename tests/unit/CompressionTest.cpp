@@ -108,8 +108,8 @@ class EachCompressedModule : public ::testing::TestWithParam<Tool> {
 INSTANTIATE_TEST_SUITE_P(WithTheCommandLineTools, EachCompressedModule,
                          ::testing::Values(Tool{Compression::Gzip, "gzip -c"},
                                            Tool{Compression::Xz, "xz -0 --check=crc32 -c"},
-                                           // Checks Linux's xz decoder refuses (finit_module
-                                           // EINVAL): kmodd decompresses these for init_module.
+                                           // Checks Linux's xz decoder refuses: kmodd
+                                           // decompresses these for init_module.
                                            Tool{Compression::Xz, "xz -0 --check=crc64 -c"},
                                            Tool{Compression::Xz, "xz -0 --check=sha256 -c"},
                                            Tool{Compression::Zstd, "zstd -q -c"}));
@@ -224,6 +224,31 @@ TEST(ACompressionName, IsTheNameTheKernelUses) {
     EXPECT_EQ(compressionName(Compression::Xz), "xz");
     EXPECT_EQ(compressionName(Compression::Zstd), "zstd");
     EXPECT_EQ(compressionName(Compression::None), "");
+}
+
+TEST(AnXzStreamHeader, DeclaresTheCheckXzWrote) {
+    for (const auto& [option, check] :
+         {std::pair{"none", XzCheck::None}, std::pair{"crc32", XzCheck::Crc32},
+          std::pair{"crc64", XzCheck::Crc64}, std::pair{"sha256", XzCheck::Sha256}}) {
+        const std::string command = std::string("xz -0 -c --check=") + option;
+        EXPECT_EQ(xzCheck(compressedOnce(command, sampleModule())), check) << command;
+    }
+}
+
+TEST(AnXzStreamHeader, DeclaresNoCheckWhenItsFlagsAreMalformedOrMissing) {
+    const std::string magic("\xfd"
+                            "7zXZ\0",
+                            6);
+    EXPECT_EQ(xzCheck(bytesOf(magic + std::string("\0\x01", 2))), XzCheck::Crc32);
+    EXPECT_EQ(xzCheck(bytesOf(magic + std::string("\x01\x01", 2))), std::nullopt);
+    EXPECT_EQ(xzCheck(bytesOf(magic + std::string("\0\x11", 2))), std::nullopt);
+    EXPECT_EQ(xzCheck(bytesOf(magic + std::string("\0", 1))), std::nullopt);
+    EXPECT_EQ(xzCheck(bytesOf(std::string("\x28\xb5\x2f\xfd\0\x01", 6))), std::nullopt);
+}
+
+TEST(AnXzCheckName, NamesAReservedIdByItsNumber) {
+    EXPECT_EQ(xzCheckName(XzCheck::Sha256), "SHA-256");
+    EXPECT_EQ(xzCheckName(XzCheck{0x02}), "ID 2");
 }
 
 TEST(AnUncompressedModule, IsReturnedAsItIs) {

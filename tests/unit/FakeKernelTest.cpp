@@ -13,6 +13,7 @@ using kmodd::Compression;
 using kmodd::ModuleName;
 using kmodd::ModuleParameters;
 using kmodd::UniqueFd;
+using kmodd::XzCheck;
 using kmodd::testing::FakeKernel;
 using kmodd::testing::ModuleTree;
 using Call = FakeKernel::Call;
@@ -75,6 +76,19 @@ TEST_F(AFakeKernel, HangsACallUntilReleased) {
     EXPECT_TRUE(kernel.loadedModules().empty()) << "the table stays readable meanwhile";
     kernel.releaseHung();
     EXPECT_EQ(load.get(), 0);
+}
+
+TEST_F(AFakeKernel, DecompressesXzOnlyWithACheckLinuxsDecoderTakes) {
+    tree.add({.name = "crc32"});
+    tree.add({.name = "crc64"});
+    tree.add({.name = "unchecked"});
+    tree.compress("crc32", Compression::Xz, XzCheck::Crc32);
+    tree.compress("crc64", Compression::Xz, XzCheck::Crc64);
+    tree.compress("unchecked", Compression::Xz, XzCheck::None);
+    kernel.setCompression("xz");
+    EXPECT_EQ(finit("crc32", MODULE_INIT_COMPRESSED_FILE), 0);
+    EXPECT_EQ(finit("crc64", MODULE_INIT_COMPRESSED_FILE), EINVAL);
+    EXPECT_EQ(finit("unchecked", MODULE_INIT_COMPRESSED_FILE), 0);
 }
 
 TEST_F(AFakeKernel, FailsTheNextCallOnceWhenTold) {

@@ -3,8 +3,9 @@
 # Debian 13's kernel (run with KMODD_VM_KERNEL=trixie): every module is a .ko.xz and the kernel
 # decompresses them itself. kmodd, under strace, loads real modules with parameters, dependencies
 # and an alias by passing their files to finit_module with MODULE_INIT_COMPRESSED_FILE, refuses
-# an untrusted one, and loads a .ko.xz whose xz check (SHA-256) the kernel's decoder refuses
-# through its own decompression and init_module, saying why in its log.
+# an untrusted one, and loads .ko.xz files whose xz check (SHA-256, CRC64) the kernel's decoder
+# refuses through its own decompression and init_module, never finit_module, saying why in its
+# log, and refuses to force-load one.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib/assert.sh
 . "$(dirname "$0")/lib/assert.sh"
@@ -80,24 +81,38 @@ expect_not_loaded ifb
 chmod o-w "$ifb"
 
 # A module directory of its own, indexed in a blink (depmod on the whole tree takes minutes
-# under TCG), served by a kmodd of its own: ifb recompressed with a check the kernel's xz
-# decoder does not take.
-recompressed_dir=$module_dir-sha256
+# under TCG), served by a kmodd of its own: ifb recompressed with a SHA-256 check and dummy with
+# xz's default CRC64 check, which the kernel's xz decoder does not take. kmodd sees that in the
+# stream header and never hands these files to finit_module.
+recompressed_dir=$module_dir-xzchecks
 mkdir -p "$recompressed_dir/kernel"
 cp "$module_dir"/modules.{order,builtin,builtin.modinfo} "$recompressed_dir/"
 xz -dc "$ifb" | xz --check=sha256 -c >"$recompressed_dir/kernel/ifb.ko.xz"
-depmod "$release-sha256"
+xz -dc "$net_dir/dummy.ko.xz" | xz -c >"$recompressed_dir/kernel/dummy.ko.xz"
+xz --robot --list "$recompressed_dir/kernel/dummy.ko.xz" | grep -q '^file.*CRC64' ||
+    fail "xz's default check is not CRC64: $(xz --robot --list "$recompressed_dir/kernel/dummy.ko.xz")"
+depmod "$release-xzchecks"
 stop_kmodd
-log=/vm-results/kmodd-sha256.log
+dmesg_before=$(dmesg | grep -c "decompression failed" || true)
+log=/vm-results/kmodd-xzchecks.log
 start_kmodd "$log" --module-directory "$recompressed_dir"
+expect_refused 2 "the kernel cannot decompress $recompressed_dir/kernel/ifb.ko.xz (its xz stream uses a SHA-256 check" \
+    kmodctl load --force-vermagic ifb
+expect_not_loaded ifb
 expect 0 kmodctl load ifb numifbs=2
 expect_links ifb 2
-expect_traced "$log" 'finit_module\([0-9]+, "numifbs=2", MODULE_INIT_COMPRESSED_FILE\) = -1 EINVAL'
+expect 0 kmodctl load dummy numdummies=2
+expect_links dummy 2
 expect_traced "$log" 'init_module\(0x[0-9a-f]+, [0-9]+, "numifbs=2"\) = 0'
-dmesg | grep -q "decompression failed" ||
-    fail "the kernel did not log that it could not decompress ifb.ko.xz: $(dmesg | tail -n 5)"
-why=$(grep -F "finit_module refused the xz-compressed $recompressed_dir/kernel/ifb.ko.xz" "$log") ||
-    fail "kmodd's log does not say why it used init_module: $(cat "$log")"
+expect_traced "$log" 'init_module\(0x[0-9a-f]+, [0-9]+, "numdummies=2"\) = 0'
+! grep -q 'finit_module' "$log.strace" || fail "kmodd called finit_module: $(cat "$log.strace")"
+(($(dmesg | grep -c "decompression failed" || true) == dmesg_before)) ||
+    fail "the kernel was handed a file it could not decompress: $(dmesg | tail -n 5)"
+why_ifb=$(grep -F "the kernel cannot decompress $recompressed_dir/kernel/ifb.ko.xz: its xz stream uses a SHA-256 check, the kernel's decompressor takes only CRC32 or none; decompressing in kmodd for init_module" "$log") ||
+    fail "kmodd's log does not say why it used init_module for ifb: $(cat "$log")"
+why_dummy=$(grep -F "the kernel cannot decompress $recompressed_dir/kernel/dummy.ko.xz: its xz stream uses a CRC64 check" "$log") ||
+    fail "kmodd's log does not say why it used init_module for dummy: $(cat "$log")"
 expect 0 kmodctl unload ifb
-expect_not_loaded ifb
-step "ifb.ko.xz with a SHA-256 check: the kernel could not decompress it (dmesg: $(dmesg | grep -o "decompression failed.*" | tail -n 1)), finit_module said EINVAL, init_module took kmodd's decompression; the log: ${why#kmodd: }"
+expect 0 kmodctl unload dummy
+expect_not_loaded ifb dummy
+step "ifb.ko.xz with a SHA-256 check and dummy.ko.xz with a CRC64 one went to init_module with kmodd's decompression, no finit_module for either and no decompression failure in dmesg; the log: ${why_ifb#*: } / ${why_dummy#*: }"
