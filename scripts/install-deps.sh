@@ -15,8 +15,8 @@ packages=(
     # VM tests and the demo (tests/vm): QEMU and the guest's userland, taken from this machine
     qemu-system-x86 busybox-static systemd dbus dbus-bin iproute2 python3-gi
     # release builds (scripts/configure-release.sh: dpkg-buildflags) and the Debian package
-    # (scripts/package.sh: dpkg-shlibdeps computes its Depends)
-    dpkg-dev
+    # (debian/, built by dpkg-buildpackage with debhelper; checked with lintian)
+    dpkg-dev debhelper lintian
 )
 
 missing=()

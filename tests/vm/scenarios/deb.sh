@@ -1,6 +1,6 @@
 #!/bin/bash
 # The Debian package under systemd, installed as an administrator would: dpkg -i starts kmodd
-# (postinst reloads the bus and systemd, enables and starts the units) and kmodctl, polkit and
+# (its postinst, written by debhelper, enables and starts the units) and kmodctl, polkit and
 # the journal work at once; dpkg -r stops kmodd and leaves only the conffile and the units'
 # enabled state; installing again brings it back; purge leaves no trace.
 # Run with package-tree.sh's tree (/root/kmodd.deb) as the only install tree.
@@ -17,7 +17,8 @@ for path in /usr/libexec/kmodd /usr/bin/kmodctl /etc/kmodd/kmodd.yaml \
     /lib/systemd/system/kmodd.service /lib/systemd/system/kmodd-boot.service \
     /lib/systemd/system/kmodd-load@.service /usr/share/dbus-1/system.d/org.kmodd.Manager1.conf \
     /usr/share/dbus-1/system-services/org.kmodd.Manager1.service \
-    /usr/share/polkit-1/actions/org.kmodd.policy /usr/share/man/man1/kmodctl.1.gz; do
+    /usr/share/polkit-1/actions/org.kmodd.policy /usr/share/man/man1/kmodctl.1.gz \
+    /usr/share/doc/kmodd/copyright; do
     [[ " ${contents[*]} " == *" $path "* ]] || fail "the package lacks $path"
 done
 strays=$(printf '%s\n' "${contents[@]}" |
