@@ -22,9 +22,13 @@ version=$(cd "$source_dir" && dpkg-parsechangelog -S Version)
 tree=$build_dir/kmodd-$version
 rm -rf "$tree"
 mkdir -p "$tree"
-(cd "$source_dir" && git ls-files -z --cached --others --exclude-standard) |
-    (cd "$source_dir" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
-    tar -C "$source_dir" --null -T - -cf - | tar -C "$tree" -xf -
+cd "$source_dir"
+# Files deleted but not yet committed are still listed: left out.
+git ls-files -z --cached --others --exclude-standard |
+    while IFS= read -r -d '' file; do
+        if [[ -e $file || -L $file ]]; then printf '%s\0' "$file"; fi
+    done |
+    tar --null -T - -cf - | tar -C "$tree" -xf -
 rm -f "$build_dir"/kmodd_*.deb "$build_dir"/kmodd-dbgsym_*.deb "$build_dir"/kmodd_*.buildinfo \
     "$build_dir"/kmodd_*.changes
 (cd "$tree" && dpkg-buildpackage -us -uc -b) >&2
