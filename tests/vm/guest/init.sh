@@ -24,7 +24,7 @@ while IFS= read -r tree; do
     # The system users the tree declares (kmodd.service runs as kmodd), as a package's
     # postinst creates them: this machine's /etc, the guest's lower layer, has none of them.
     for users in "$tree"/usr/lib/sysusers.d/*.conf; do
-        [[ -e $users ]] && systemd-sysusers "/usr/lib/sysusers.d/${users##*/}"
+        if [[ -e $users ]]; then systemd-sysusers "/usr/lib/sysusers.d/${users##*/}"; fi
     done
 done </vm-results/install-trees
 
