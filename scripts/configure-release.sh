@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Configures a release build of kmodd as Debian builds its packages, for scripts/package.sh and
-# for the VM guest's install tree (tests/vm/install-tree.sh), which share a build directory:
+# Configures a release build of kmodd as debian/rules builds the package, for the VM guest's
+# install tree (tests/vm/install-tree.sh):
 #
 #   scripts/configure-release.sh BUILD_DIR
 #
 # For /usr and /etc (the paths in the units and the D-Bus activation file are fixed at
 # configure time), RelWithDebInfo, without tests or sanitizers, with all of dpkg-buildflags'
-# hardening (kmodd runs as root). Warnings are the development builds' business: a compiler
+# hardening (kmodd holds CAP_SYS_MODULE). Warnings are the development builds' business: a compiler
 # that warns only at -O2 must not keep a release from being built.
 set -euo pipefail
 

@@ -17,8 +17,8 @@ packages=(
     # the Debian 13 kernel's scenario traces kmodd's finit_module/init_module calls
     strace
     # release builds (scripts/configure-release.sh: dpkg-buildflags) and the Debian package
-    # (scripts/package.sh: dpkg-shlibdeps computes its Depends)
-    dpkg-dev
+    # (debian/, built by dpkg-buildpackage with debhelper; checked with lintian)
+    dpkg-dev debhelper lintian
 )
 
 missing=()

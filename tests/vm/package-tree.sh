@@ -4,8 +4,8 @@
 #
 #   package-tree.sh SOURCE_DIR BUILD_DIR TREE
 #
-# BUILD_DIR is configured by scripts/configure-release.sh, as install-tree.sh configures its
-# own, so that, given install-tree.sh's BUILD_DIR, nothing is rebuilt. TREE is replaced.
+# scripts/package.sh copies SOURCE_DIR's files into BUILD_DIR and runs dpkg-buildpackage there,
+# so nothing is written into SOURCE_DIR. TREE is replaced.
 set -euo pipefail
 
 if [[ $# -ne 3 ]]; then

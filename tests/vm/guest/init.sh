@@ -21,6 +21,11 @@ mount --bind "$MODULES_DIR" "/lib/modules/$RELEASE"
 while IFS= read -r tree; do
     [[ -n $tree ]] || continue
     tar -C "$tree" --owner=0 --group=0 -cf - . | tar -C / -xf - --keep-directory-symlink
+    # The system users the tree declares (kmodd.service runs as kmodd), as a package's
+    # postinst creates them: this machine's /etc, the guest's lower layer, has none of them.
+    for users in "$tree"/usr/lib/sysusers.d/*.conf; do
+        if [[ -e $users ]]; then systemd-sysusers "/usr/lib/sysusers.d/${users##*/}"; fi
+    done
 done </vm-results/install-trees
 
 echo "kmodd-vm: root ready, starting the $MODE mode"

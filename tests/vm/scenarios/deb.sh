@@ -1,8 +1,9 @@
 #!/bin/bash
 # The Debian package under systemd, installed as an administrator would: dpkg -i starts kmodd
-# (postinst reloads the bus and systemd, enables and starts the units) and kmodctl, polkit and
-# the journal work at once; dpkg -r stops kmodd and leaves only the conffile and the units'
-# enabled state; installing again brings it back; purge leaves no trace.
+# (its postinst, written by debhelper, creates the user kmodd, enables and starts the units)
+# and kmodctl, polkit and the journal work at once; dpkg -r stops kmodd and leaves only the
+# conffile and the units' enabled state; installing again brings it back; purge leaves no trace
+# but the system user, as Debian's packages leave theirs.
 # Run with package-tree.sh's tree (/root/kmodd.deb) as the only install tree.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib/assert.sh
@@ -17,7 +18,8 @@ for path in /usr/libexec/kmodd /usr/bin/kmodctl /etc/kmodd/kmodd.yaml \
     /lib/systemd/system/kmodd.service /lib/systemd/system/kmodd-boot.service \
     /lib/systemd/system/kmodd-load@.service /usr/share/dbus-1/system.d/org.kmodd.Manager1.conf \
     /usr/share/dbus-1/system-services/org.kmodd.Manager1.service \
-    /usr/share/polkit-1/actions/org.kmodd.policy /usr/share/man/man1/kmodctl.1.gz; do
+    /usr/share/polkit-1/actions/org.kmodd.policy /usr/share/man/man1/kmodctl.1.gz \
+    /usr/lib/sysusers.d/kmodd.conf /usr/share/doc/kmodd/copyright; do
     [[ " ${contents[*]} " == *" $path "* ]] || fail "the package lacks $path"
 done
 strays=$(printf '%s\n' "${contents[@]}" |
@@ -59,7 +61,10 @@ expect 0 systemctl is-active kmodd.service kmodd-boot.service
 expect 0 systemctl is-enabled kmodd-boot.service
 wait_until 10 kmodd_on_bus
 expect 0 pkaction --action-id org.kmodd.load-module
-step "postinst started kmodd.service and kmodd-boot.service; polkit knows org.kmodd.load-module"
+user=$(ps -o user= -p "$(systemctl show -P MainPID kmodd.service)")
+[[ $user == kmodd ]] || fail "kmodd.service runs as '$user', not as the user kmodd"
+step "postinst created the user kmodd, started kmodd.service (as kmodd) and kmodd-boot.service;" \
+    "polkit knows org.kmodd.load-module"
 
 expect 0 kmodctl load dummy numdummies=3
 expect_links dummy 3
@@ -101,4 +106,7 @@ expect 1 dpkg-query -W kmodd
 after=$(snapshot | sort -u)
 [[ $after == "$before" ]] ||
     fail "dpkg --purge left files behind: $(diff <(echo "$before") <(echo "$after") || true)"
-step "dpkg --purge stopped kmodd and left the system as it was before dpkg -i"
+# As Debian's packages do, the system user stays: files may still belong to it.
+expect 0 getent passwd kmodd
+step "dpkg --purge stopped kmodd and left the system as it was before dpkg -i, but for the" \
+    "user kmodd: $output"
