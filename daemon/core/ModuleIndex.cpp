@@ -8,6 +8,7 @@
 #include <libkmod.h>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 #include <syslog.h>
 
 namespace kmodd {
@@ -128,7 +129,33 @@ std::optional<std::string> optionalText(const char* text) {
 ModuleIndex::ModuleIndex(std::filesystem::path moduleDirectory,
                          std::optional<std::vector<std::filesystem::path>> configDirectories)
     : directory_(std::filesystem::absolute(moduleDirectory)),
-      configDirectories_(std::move(configDirectories)), context_(open()) {}
+      configDirectories_(std::move(configDirectories)), context_(open()),
+      configFiles_(configFilesState()) {}
+
+std::vector<std::string> ModuleIndex::configFilesState() const {
+    std::vector<std::string> state;
+    for (const auto& path : configDirectories()) {
+        std::error_code error;
+        const auto describe = [&](const std::filesystem::path& file) {
+            struct stat st {};
+            if (::stat(file.c_str(), &st) == 0) {
+                state.push_back(file.string() + " " + std::to_string(st.st_size) + " " +
+                                std::to_string(st.st_mtim.tv_sec) + "." +
+                                std::to_string(st.st_mtim.tv_nsec));
+            }
+        };
+        if (!std::filesystem::is_directory(path, error)) {
+            describe(path);
+            continue;
+        }
+        for (std::filesystem::directory_iterator entry(path, error), end; !error && entry != end;
+             entry.increment(error)) {
+            describe(entry->path());
+        }
+    }
+    std::sort(state.begin(), state.end());
+    return state;
+}
 
 ModuleIndex::Context ModuleIndex::open() const {
     std::vector<const char*> configPaths;
@@ -158,8 +185,11 @@ ModuleIndex::Context ModuleIndex::open() const {
 }
 
 void ModuleIndex::reloadIfChanged() const {
-    if (kmod_validate_resources(context_.get()) != KMOD_RESOURCES_OK) {
+    auto configFiles = configFilesState();
+    if (kmod_validate_resources(context_.get()) != KMOD_RESOURCES_OK ||
+        configFiles != configFiles_) {
         context_ = open();
+        configFiles_ = std::move(configFiles);
     }
 }
 

@@ -74,10 +74,14 @@ class ModuleIndex {
   private:
     using Context = std::unique_ptr<kmod_ctx, kmod_ctx* (*)(kmod_ctx*)>;
     Context open() const;
+    /// What the modprobe.d files are now: name, size and modification time of each.
+    std::vector<std::string> configFilesState() const;
 
     std::filesystem::path directory_;
     std::optional<std::vector<std::filesystem::path>> configDirectories_;
     mutable Context context_;
+    /// libkmod notices a file added or removed (the directory's mtime), not one edited in place.
+    mutable std::vector<std::string> configFiles_;
 };
 
 } // namespace kmodd

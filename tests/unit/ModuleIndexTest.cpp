@@ -77,6 +77,18 @@ TEST_F(AModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpenedOnceReloaded) {
     EXPECT_EQ(index->resolve("late-alias").name.str(), "dummy");
 }
 
+// libkmod itself notices only a file added or removed, by the directory's mtime.
+TEST_F(AModuleIndex, UsesAModprobeDFileEditedInPlaceAfterItOpenedOnceReloaded) {
+    tree.add({.name = "dummy"});
+    writeConfig("alias early dummy\n");
+    const auto index = openIndex();
+
+    writeConfig("alias later-alias dummy\n");
+    index->reloadIfChanged();
+
+    EXPECT_EQ(index->resolve("later-alias").name.str(), "dummy");
+}
+
 TEST_F(AModuleIndex, FailsToReloadADirectoryRemovedAfterItOpenedNamingIt) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();

@@ -21,9 +21,10 @@ write_modprobe_conf() {
 write_modprobe_conf 'options dummy numdummies=3'
 expect 0 kmodctl --verbose load dummy
 expect_output "numdummies=3"
+loaded=$output
 expect_links dummy 3
 expect 0 kmodctl unload dummy
-step "'options dummy numdummies=3' in modprobe.d made three dummy links: $output"
+step "'options dummy numdummies=3' in modprobe.d made three dummy links: $loaded"
 expect 0 kmodctl load dummy numdummies=1
 expect_links dummy 1
 expect 0 kmodctl unload dummy
