@@ -4,12 +4,14 @@
 #include "ErrorFrom.h"
 #include "FakeKernel.h"
 #include "ModuleEngine.h"
+#include "ModuleFacts.h"
 #include "ModuleTree.h"
 
 #include <cerrno>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
+#include <sys/stat.h>
 
 namespace kmodd {
 namespace {
@@ -59,6 +61,23 @@ class TheModprobeConfiguration : public ::testing::Test {
         }
         LoadPlan plan = engine->prepareLoad({name, parameters, {}});
         return engine->load(plan);
+    }
+
+    // What the daemon does before authorization: the plan, then its parameters checked against
+    // the files' facts, each file's read as the facts cache reads it.
+    LoadPlan checkedPlan(const std::string& name) {
+        LoadPlan plan = engine->prepareLoad({name, {}, {}});
+        std::vector<ModuleFactsOrError> facts;
+        for (const auto& file : plan.filesToCheck()) {
+            try {
+                facts.emplace_back(std::make_shared<const ModuleFacts>(
+                    readModuleFacts(engine->config()->trustedPaths, file)));
+            } catch (const Error& error) {
+                facts.emplace_back(error);
+            }
+        }
+        engine->checkFacts(plan, facts);
+        return plan;
     }
 
     std::vector<std::string> loadOrder() const {
@@ -147,6 +166,44 @@ TEST_F(TheModprobeConfiguration, SkipsADeniedSoftDependencySayingWhyAndLoadsTheM
     EXPECT_EQ(report.skipped[0].module.str(), "floppy");
     EXPECT_THAT(report.skipped[0].reason,
                 HasSubstr("soft dependency floppy of dummy is not loaded: "));
+    EXPECT_THAT(report.skipped[0].reason, HasSubstr("denied"));
+}
+
+TEST_F(TheModprobeConfiguration, SkipsASoftDependencyWhoseFileIsUntrustedBeforeAuthorization) {
+    tree.writeModprobeConfig("dummy.conf", "softdep dummy pre: nlmon\n");
+    start();
+    ::chmod(tree.pathOf("nlmon").c_str(), 0666);
+    LoadPlan plan = checkedPlan("dummy");
+    ASSERT_EQ(plan.skipped.size(), 1U);
+    EXPECT_EQ(plan.skipped[0].module.str(), "nlmon");
+    EXPECT_THAT(plan.skipped[0].reason, HasSubstr("writable by group or others"));
+    engine->load(plan);
+    EXPECT_THAT(loadOrder(), ElementsAre("dummy"));
+}
+
+TEST_F(TheModprobeConfiguration, SkipsASoftDependencyWhoseFileBecameUntrustedAfterAuthorization) {
+    tree.writeModprobeConfig("dummy.conf", "softdep dummy pre: nlmon\n");
+    start();
+    LoadPlan plan = checkedPlan("dummy");
+    ASSERT_TRUE(plan.skipped.empty());
+    ::chmod(tree.pathOf("nlmon").c_str(), 0666);
+    const auto report = engine->load(plan);
+    EXPECT_THAT(loadOrder(), ElementsAre("dummy"));
+    ASSERT_EQ(report.skipped.size(), 1U);
+    EXPECT_THAT(report.skipped[0].reason, HasSubstr("writable by group or others"));
+}
+
+TEST_F(TheModprobeConfiguration, SkipsASoftDependencyAConfigReloadedMeanwhileDenies) {
+    tree.writeModprobeConfig("dummy.conf", "softdep dummy pre: nlmon\n");
+    start();
+    LoadPlan plan = checkedPlan("dummy");
+    Config denying;
+    denying.trustedPaths = {tree.trustedRoot()};
+    denying.deny = {"nlmon"};
+    engine->setConfig(denying);
+    const auto report = engine->load(plan);
+    EXPECT_THAT(loadOrder(), ElementsAre("dummy"));
+    ASSERT_EQ(report.skipped.size(), 1U);
     EXPECT_THAT(report.skipped[0].reason, HasSubstr("denied"));
 }
 
