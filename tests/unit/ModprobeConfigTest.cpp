@@ -1,10 +1,10 @@
 // The machine's module configuration (modprobe.d, modules.softdep) as kmodd applies it: what
 // modprobe would load, with kmodd's stricter checks.
+#include "CheckedPlan.h"
 #include "Error.h"
 #include "ErrorFrom.h"
 #include "FakeKernel.h"
 #include "ModuleEngine.h"
-#include "ModuleFacts.h"
 #include "ModuleTree.h"
 
 #include <cerrno>
@@ -21,15 +21,8 @@ using testing::errorFrom;
 using testing::FakeKernel;
 using ::testing::HasSubstr;
 using testing::ModuleTree;
+using testing::names;
 using Call = FakeKernel::Call;
-
-std::vector<std::string> names(const std::vector<ModuleName>& list) {
-    std::vector<std::string> out;
-    for (const auto& name : list) {
-        out.push_back(name.str());
-    }
-    return out;
-}
 
 class TheModprobeConfiguration : public ::testing::Test {
   protected:
@@ -63,21 +56,8 @@ class TheModprobeConfiguration : public ::testing::Test {
         return engine->load(plan);
     }
 
-    // What the daemon does before authorization: the plan, then its parameters checked against
-    // the files' facts, each file's read as the facts cache reads it.
     LoadPlan checkedPlan(const std::string& name) {
-        LoadPlan plan = engine->prepareLoad({name, {}, {}});
-        std::vector<ModuleFactsOrError> facts;
-        for (const auto& file : plan.filesToCheck()) {
-            try {
-                facts.emplace_back(std::make_shared<const ModuleFacts>(
-                    readModuleFacts(engine->config()->trustedPaths, file)));
-            } catch (const Error& error) {
-                facts.emplace_back(error);
-            }
-        }
-        engine->checkFacts(plan, facts);
-        return plan;
+        return testing::checkedPlan(*engine, {name, {}, {}});
     }
 
     std::vector<std::string> loadOrder() const {

@@ -1,5 +1,6 @@
 #include "ModuleEngine.h"
 
+#include "CheckedPlan.h"
 #include "Error.h"
 #include "ErrorFrom.h"
 #include "FakeKernel.h"
@@ -22,6 +23,7 @@ using namespace kmodd;
 using kmodd::testing::FakeKernel;
 using kmodd::testing::ModuleSpec;
 using kmodd::testing::ModuleTree;
+using kmodd::testing::names;
 using kmodd::testing::ScratchDirectory;
 using Call = FakeKernel::Call;
 
@@ -34,14 +36,6 @@ ParameterList parameters(const std::string& module, std::initializer_list<const 
         list.set(name, ParameterList::parseAssignment(name, text));
     }
     return list;
-}
-
-std::vector<std::string> names(const std::vector<ModuleName>& list) {
-    std::vector<std::string> out;
-    for (const auto& name : list) {
-        out.push_back(name.str());
-    }
-    return out;
 }
 
 class AModuleEngine : public ::testing::Test {
@@ -71,21 +65,8 @@ class AModuleEngine : public ::testing::Test {
                                                 std::make_shared<spdlog::logger>("test"));
     }
 
-    // What the daemon does before authorization: the plan, then its parameters checked
-    // against the files' facts (read here on the test's thread, by the cache's readers there).
     LoadPlan checkedPlan(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {
-        LoadPlan plan = engine->prepareLoad({name, std::move(params), flags});
-        std::vector<ModuleFactsOrError> facts;
-        for (const auto& file : plan.filesToCheck()) {
-            try {
-                facts.emplace_back(std::make_shared<const ModuleFacts>(
-                    readModuleFacts(engine->config()->trustedPaths, file)));
-            } catch (const Error& error) {
-                facts.emplace_back(error);
-            }
-        }
-        engine->checkFacts(plan, facts);
-        return plan;
+        return kmodd::testing::checkedPlan(*engine, {name, std::move(params), flags});
     }
 
     LoadReport load(const std::string& name, ParameterList params = {}, LoadFlags flags = {}) {

@@ -63,9 +63,8 @@ for module in udp_tunnel ip6_udp_tunnel vxlan; do
 done
 expect_traced "$log" 'finit_module\([0-9]+, "log_ecn_error=N", MODULE_INIT_COMPRESSED_FILE\) = 0'
 expect 0 kmodctl unload vxlan
-expect 0 kmodctl unload udp_tunnel
-expect 0 kmodctl unload ip6_udp_tunnel
-step "vxlan.ko.xz came after udp_tunnel.ko.xz and ip6_udp_tunnel.ko.xz ($order, newest first), each through finit_module with flags 0x4: $loaded"
+expect_not_loaded vxlan udp_tunnel ip6_udp_tunnel
+step "vxlan.ko.xz came after udp_tunnel.ko.xz and ip6_udp_tunnel.ko.xz ($order, newest first), each through finit_module with flags 0x4: $loaded; its unload took them along"
 
 expect 0 kmodctl load rtnl-link-dummy numdummies=1
 expect_loaded dummy
