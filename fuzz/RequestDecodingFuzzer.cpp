@@ -40,7 +40,9 @@ void checkFlags(std::uint64_t flags) {
         fuzz::require(!decoded ||
                           *decoded == RequestFlags{(flags & requestFlag::interactive) != 0,
                                                    {(flags & requestFlag::forceVermagic) != 0,
-                                                    (flags & requestFlag::forceModversion) != 0}},
+                                                    (flags & requestFlag::forceModversion) != 0},
+                                                   (flags & requestFlag::dryRun) != 0,
+                                                   (flags & requestFlag::keepDependencies) != 0},
                       "each accepted bit decodes to its flag");
     }
 }
