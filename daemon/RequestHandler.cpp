@@ -9,14 +9,6 @@
 namespace kmodd {
 namespace {
 
-std::string joinNames(const std::vector<ModuleName>& names) {
-    std::string joined;
-    for (const auto& name : names) {
-        joined += (joined.empty() ? "" : ", ") + name.str();
-    }
-    return joined;
-}
-
 // The soft dependencies left out, for the journal: they do not fail the request.
 std::string skippedSummary(const LoadReport& report) {
     std::string summary;

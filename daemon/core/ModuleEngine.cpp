@@ -22,14 +22,6 @@ const LoadedModule* findLoaded(const std::vector<LoadedModule>& loaded, const Mo
     return found == loaded.end() ? nullptr : &*found;
 }
 
-std::string joinNames(const std::vector<ModuleName>& names) {
-    std::string joined;
-    for (const auto& name : names) {
-        joined += (joined.empty() ? "" : ", ") + name.str();
-    }
-    return joined;
-}
-
 // Holders first: naming them tells the user what to unload before this one.
 void checkNotInUse(const LoadedModule& module) {
     if (!module.holders.empty()) {
@@ -107,15 +99,20 @@ void checkParameters(const ModuleName& module, const ParameterList& parameters,
     checkParameterTypes(module, parameters, modinfo.declaredParameterTypes());
 }
 
+// Why a soft dependency of dependent is not loaded, as the reply and the journal say it.
+SkippedModule skippedSoftDependency(const ModuleName& softDependency, const ModuleName& dependent,
+                                    const std::string& why) {
+    return {softDependency, "soft dependency " + softDependency.str() + " of " + dependent.str() +
+                                " is not loaded: " + why};
+}
+
 // Leaves a soft dependency out of the plan with everything it brought, saying why.
 void skipSoftDependency(LoadPlan& plan, const ModuleName& softDependency, const std::string& error,
                         std::vector<SkippedModule>& skipped) {
     std::erase_if(plan.modules, [&](const PlannedModule& module) {
         return module.softDependency == softDependency;
     });
-    skipped.push_back({softDependency, "soft dependency " + softDependency.str() + " of " +
-                                           plan.resolution.name.str() +
-                                           " is not loaded: " + error});
+    skipped.push_back(skippedSoftDependency(softDependency, plan.resolution.name, error));
 }
 
 } // namespace
@@ -204,8 +201,7 @@ void ModuleEngine::planSoftDependency(Planning& planning, const ModuleName& modu
         // Whatever this softdep brought along is left out with it.
         plan.modules.erase(plan.modules.begin() + static_cast<std::ptrdiff_t>(planned),
                            plan.modules.end());
-        plan.skipped.push_back({module, "soft dependency " + module.str() + " of " +
-                                            dependent.str() + " is not loaded: " + error.what()});
+        plan.skipped.push_back(skippedSoftDependency(module, dependent, error.what()));
         logger_->info("{}", plan.skipped.back().reason);
     }
 }
@@ -298,8 +294,7 @@ ModuleEngine::openFiles(LoadPlan& plan, const EngineSettings& settings,
     }
     const std::string kernelCompression = kernel_.compression();
     std::vector<OpenedModule> opened;
-    for (std::size_t i = 0; i < plan.modules.size(); ++i) {
-        const PlannedModule& module = plan.modules[i];
+    for (const PlannedModule& module : plan.modules) {
         const bool isTarget = module.file.name == plan.resolution.name;
         if (!isTarget && findLoaded(loaded, module.file.name)) {
             opened.push_back({&module, std::nullopt});
@@ -399,13 +394,13 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
             std::erase_if(report.modules, [&](const PlanEntry& done) {
                 return std::find(brought.begin(), brought.end(), done.module) != brought.end();
             });
-            std::string reason = "soft dependency " + module->softDependency->str() + " of " +
-                                 plan.resolution.name.str() + " is not loaded: " + error.what();
+            SkippedModule skipped =
+                skippedSoftDependency(*module->softDependency, plan.resolution.name, error.what());
             if (!brought.empty()) {
-                reason += "; " + removeAgain(brought);
+                skipped.reason += "; " + removeAgain(brought);
             }
-            logger_->warn("{}", reason);
-            report.skipped.push_back({*module->softDependency, std::move(reason)});
+            logger_->warn("{}", skipped.reason);
+            report.skipped.push_back(std::move(skipped));
         }
     }
     if (!report.inserted.empty()) {

@@ -42,4 +42,12 @@ std::string validateRequestedName(std::string_view raw) {
     return std::string(raw);
 }
 
+std::string joinNames(const std::vector<ModuleName>& names) {
+    std::string joined;
+    for (const auto& name : names) {
+        joined += (joined.empty() ? "" : ", ") + name.str();
+    }
+    return joined;
+}
+
 } // namespace kmodd

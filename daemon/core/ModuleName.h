@@ -3,6 +3,7 @@
 #include <compare>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kmodd {
 
@@ -26,5 +27,8 @@ class ModuleName {
 /// "pci:v00008086d*") before it reaches libkmod: 1 to 256 printable ASCII characters, no '/',
 /// no whitespace, no quotes or backslashes. Throws Error(InvalidArgument) quoting it.
 std::string validateRequestedName(std::string_view raw);
+
+/// The names separated by ", ", for messages.
+std::string joinNames(const std::vector<ModuleName>& names);
 
 } // namespace kmodd
