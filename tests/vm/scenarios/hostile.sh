@@ -9,7 +9,6 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=lib/assert.sh
 . "$(dirname "$0")/lib/assert.sh"
 
-nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 # The flood runs at the lowest priority: in a guest of one emulated CPU, the clients' own
 # start-up would otherwise starve root's kmodctl, and what is measured is kmodd.
 flood=(nice -n 19 "${nobody[@]}")
@@ -107,19 +106,7 @@ expect_not_loaded macvtap macvlan tap
 step "polkitd thawed: every one of nobody's loads was refused, nothing of them is loaded"
 
 # A rules file lets nobody load veth; polkitd reads it by itself.
-rules=/etc/polkit-1/rules.d/50-kmodd-vm.rules
-cat >"$rules" <<'RULES'
-polkit.addRule(function(action, subject) {
-    if (action.id == "org.kmodd.load-module" && subject.user == "nobody" &&
-        action.lookup("module") == "veth") {
-        return polkit.Result.YES;
-    }
-    return polkit.Result.NOT_HANDLED;
-});
-RULES
-chmod 644 "$rules"
-nobody_loads_veth() { "${nobody[@]}" kmodctl --no-ask-password load veth >/dev/null 2>&1; }
-wait_until 20 nobody_loads_veth
+allow_nobody_to_load_veth
 expect 0 kmodctl unload veth
 step "a rules file lets nobody load veth"
 

@@ -70,11 +70,10 @@ expect_refused 3 macvlan kmodctl unload macvlan
 expect_loaded macvlan
 modprobe -r macvlan tap
 
-nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 expect_refused 3 polkit "${nobody[@]}" kmodctl --no-ask-password load veth
 expect_not_loaded veth
 
-rules=/etc/polkit-1/rules.d/50-kmodd-vm.rules
+rules=$polkit_rules
 cat >"$rules" <<'RULES'
 polkit.addRule(function(action, subject) {
     if ((action.id == "org.kmodd.load-module" || action.id == "org.kmodd.unload-module") &&
@@ -87,7 +86,6 @@ polkit.addRule(function(action, subject) {
 RULES
 chmod 644 "$rules"
 # polkitd watches its rules directories and reloads on its own.
-nobody_loads_veth() { "${nobody[@]}" kmodctl --no-ask-password load veth >/dev/null 2>&1; }
 written=$SECONDS
 wait_until 20 nobody_loads_veth
 expect_loaded veth

@@ -50,25 +50,12 @@ wait_until 10 listed macvlan
 rmmod macvlan
 wait_until 10 unlisted macvlan
 step "inside its private network namespace kmodd sees the kernel's uevents (modprobe/rmmod macvlan)"
-nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 expect_refused 3 polkit "${nobody[@]}" kmodctl --no-ask-password load veth
 # polkitd answers the non-root kmodd about another user's process because kmodd owns the
 # actions (org.freedesktop.policykit.owner): with a rule allowing it, nobody's load succeeds.
-rules=/etc/polkit-1/rules.d/50-kmodd-vm.rules
-cat >"$rules" <<'RULES'
-polkit.addRule(function(action, subject) {
-    if (action.id == "org.kmodd.load-module" && subject.user == "nobody" &&
-        action.lookup("module") == "veth") {
-        return polkit.Result.YES;
-    }
-    return polkit.Result.NOT_HANDLED;
-});
-RULES
-chmod 644 "$rules"
-nobody_loads_veth() { "${nobody[@]}" kmodctl --no-ask-password load veth >/dev/null 2>&1; }
-wait_until 20 nobody_loads_veth
+allow_nobody_to_load_veth
 expect_loaded veth
-rm "$rules"
+rm "$polkit_rules"
 expect 0 kmodctl unload veth
 step "polkitd answered kmodd (user kmodd) about nobody: no, then yes once a rule allowed veth"
 

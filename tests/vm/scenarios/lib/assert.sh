@@ -93,3 +93,24 @@ write_config() {
     printf '%s\n' "$1" >/etc/kmodd/kmodd.yaml
     expect 0 kmodctl --no-ask-password reload
 }
+
+# The prefix that runs a command as the user nobody.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+# allow_nobody_to_load_veth: a polkit rules file ($polkit_rules) lets nobody load veth; returns once
+# polkitd, which reloads its rules by itself, lets nobody's load through: veth is then loaded.
+polkit_rules=/etc/polkit-1/rules.d/50-kmodd-vm.rules
+allow_nobody_to_load_veth() {
+    cat >"$polkit_rules" <<'RULES'
+polkit.addRule(function(action, subject) {
+    if (action.id == "org.kmodd.load-module" && subject.user == "nobody" &&
+        action.lookup("module") == "veth") {
+        return polkit.Result.YES;
+    }
+    return polkit.Result.NOT_HANDLED;
+});
+RULES
+    chmod 644 "$polkit_rules"
+    wait_until 20 nobody_loads_veth
+}
+nobody_loads_veth() { "${nobody[@]}" kmodctl --no-ask-password load veth >/dev/null 2>&1; }
