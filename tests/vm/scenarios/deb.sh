@@ -72,8 +72,7 @@ expect_links dummy 3
 expect 0 journalctl -b --no-pager -o verbose -u kmodd.service KMODD_MODULE=dummy \
     MESSAGE_ID=f565bd0c0e414d959d73aa7a1f471aea
 expect_output KMODD_RESULT=ok
-expect_refused 3 polkit setpriv --reuid=65534 --regid=65534 --clear-groups \
-    kmodctl --no-ask-password unload dummy
+expect_refused 3 polkit "${nobody[@]}" kmodctl --no-ask-password unload dummy
 expect 0 kmodctl unload dummy
 expect_not_loaded dummy
 step "the installed kmodctl loaded and unloaded dummy, the journal has the record," \

@@ -94,8 +94,7 @@ expect_not_loaded dummy
 ! dmesg | grep -q "invalid for parameter" || fail "the kernel saw the bad value: $(dmesg)"
 step "numdummies=abc was refused before the kernel saw it"
 
-expect 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
-    kmodctl --no-ask-password load --dry-run vxlan log_ecn_error=N
+expect 0 "${nobody[@]}" kmodctl --no-ask-password load --dry-run vxlan log_ecn_error=N
 expect_output "insert vxlan $module_dir/kernel/drivers/net/vxlan/vxlan.ko log_ecn_error=N"
 expect_output "insert udp_tunnel "
 expect_not_loaded vxlan udp_tunnel ip6_udp_tunnel
