@@ -48,24 +48,30 @@ RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::strin
         (flags & requestFlag::keepDependencies) != 0};
 }
 
+void ParameterBounds::count(std::string_view name, std::string_view value) {
+    // The sentences say "more than": what follows the parameter too many is never read.
+    if (++parameters_ > requestLimit::parameters) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "the request to load " + nameForMessages(requestedName_).str() +
+                        " has more than " + std::to_string(requestLimit::parameters) +
+                        " parameters; at most " + std::to_string(requestLimit::parameters) +
+                        " are accepted");
+    }
+    text_ += name.size() + value.size();
+    if (text_ > requestLimit::parameterText) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "the parameters of the request to load " +
+                        nameForMessages(requestedName_).str() + " are more than " +
+                        std::to_string(requestLimit::parameterText) + " bytes long; at most " +
+                        std::to_string(requestLimit::parameterText) + " bytes are accepted");
+    }
+}
+
 void checkParameterBounds(std::string_view requestedName,
                           const std::map<std::string, std::string>& parameters) {
-    if (parameters.size() > requestLimit::parameters) {
-        throw Error(ErrorKind::InvalidArgument,
-                    "the request to load " + nameForMessages(requestedName).str() + " has " +
-                        std::to_string(parameters.size()) + " parameters; at most " +
-                        std::to_string(requestLimit::parameters) + " are accepted");
-    }
-    std::size_t text = 0;
+    ParameterBounds bounds(requestedName);
     for (const auto& [name, value] : parameters) {
-        text += name.size() + value.size();
-    }
-    if (text > requestLimit::parameterText) {
-        throw Error(ErrorKind::InvalidArgument, "the parameters of the request to load " +
-                                                    nameForMessages(requestedName).str() + " are " +
-                                                    std::to_string(text) + " bytes long; at most " +
-                                                    std::to_string(requestLimit::parameterText) +
-                                                    " bytes are accepted");
+        bounds.count(name, value);
     }
 }
 

@@ -3,6 +3,7 @@
 #include "ModuleEngine.h"
 #include "Parameters.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -42,9 +43,24 @@ struct RequestFlags {
 /// Error(InvalidArgument) naming the method and the bits it does not take.
 RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::string_view method);
 
-/// Refuses Load's a{ss} when it has more parameters or more text than requestLimit allows:
-/// Error(InvalidArgument) naming the requested module and the bound. Linear in the input, and
-/// run before anything else looks at the parameters.
+/// Load's bounds (requestLimit), counted one parameter at a time as they are read, so that a
+/// request beyond them is refused at its first parameter too many, whatever follows it.
+class ParameterBounds {
+  public:
+    explicit ParameterBounds(std::string_view requestedName) : requestedName_(requestedName) {}
+
+    /// Counts one more parameter. Throws Error(InvalidArgument) naming the requested module and
+    /// the bound when it is one too many or takes the text beyond the bound.
+    void count(std::string_view name, std::string_view value);
+
+  private:
+    std::string_view requestedName_;
+    std::size_t parameters_ = 0;
+    std::size_t text_ = 0;
+};
+
+/// Refuses Load's a{ss} when it has more parameters or more text than requestLimit allows
+/// (ParameterBounds). Linear in the input, and run before anything else looks at the parameters.
 void checkParameterBounds(std::string_view requestedName,
                           const std::map<std::string, std::string>& parameters);
 

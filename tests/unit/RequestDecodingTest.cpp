@@ -152,5 +152,20 @@ TEST(RequestParameters, RefuseAFloodBeforeLookingAtAnyName) {
     for (int i = 0; i < 40000; ++i) {
         parameters.emplace("bad name " + std::to_string(i), "1");
     }
-    EXPECT_THAT(refusalOf(parameters), HasSubstr("40000 parameters"));
+    EXPECT_THAT(refusalOf(parameters),
+                HasSubstr("more than " + std::to_string(requestLimit::parameters) + " parameters"));
+}
+
+TEST(ParameterBoundsCounting, RefusesTheFirstParameterTooManyWhateverFollows) {
+    ParameterBounds bounds("dummy");
+    for (std::size_t i = 0; i < requestLimit::parameters; ++i) {
+        bounds.count("p", "1");
+    }
+    EXPECT_EQ(kindOf([&] { bounds.count("p", "1"); }), ErrorKind::InvalidArgument);
+}
+
+TEST(ParameterBoundsCounting, RefusesTheParameterThatTakesTheTextBeyondTheBound) {
+    ParameterBounds bounds("dummy");
+    bounds.count("p", std::string(requestLimit::parameterText - 1, 'x'));
+    EXPECT_EQ(kindOf([&] { bounds.count("q", "1"); }), ErrorKind::InvalidArgument);
 }
