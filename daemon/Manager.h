@@ -3,6 +3,7 @@
 #include "Caller.h"
 #include "Kernel.h"
 #include "ManagerAdaptor.h"
+#include "ManagerBusObject.h"
 #include "ModuleFactsCache.h"
 #include "ModuleIndex.h"
 #include "ModuleObject.h"
@@ -21,8 +22,9 @@ namespace kmodd {
 /// The D-Bus edge: it learns who the caller is, hands requests to the RequestHandler, turns
 /// outcomes into replies (org.kmodd.Error.<Kind> for errors), answers reads from the module
 /// table, and keeps one ModuleObject per loaded module. Loop thread only.
-class Manager final
-    : public sdbus::AdaptorInterfaces<org::kmodd::Manager1_adaptor, sdbus::ObjectManager_adaptor> {
+class Manager final : private ManagerBusObjectOwner,
+                      public org::kmodd::Manager1_adaptor,
+                      public sdbus::ObjectManager_adaptor {
   public:
     /// Exports the manager and an object for every module in the table (which the caller has
     /// filled), without signals: nobody can be listening before the name is owned.
@@ -60,6 +62,9 @@ class Manager final
     /// Who sent the method call being processed, and its place among the requests in flight
     /// (RequestAdmission). On failure, answers it with the error, and logs and counts request
     /// (what was asked) as failed.
+    /// Load's bounds on the raw call (readLoadCallBounds), before the adaptor decodes it: a call
+    /// beyond them is answered, journaled and counted here. Returns whether Load may decode it.
+    bool checkLoadCall(sdbus::MethodCall& call);
     template <class... Results>
     bool admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request, Caller& caller,
                      std::shared_ptr<RequestAdmission::Ticket>& ticket);
