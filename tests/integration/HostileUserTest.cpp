@@ -156,6 +156,53 @@ TEST_F(AHostileUser, BeyondSixteenRequestsInFlightIsToldBusyWhileRootIsServed) {
     EXPECT_THAT(again.err, Not(HasSubstr("in flight"))) << again.describe();
 }
 
+TEST_F(AHostileUser, BeyondSixtyFourPendingPolkitChecksIsToldBusyWhileRootIsServed) {
+    // Five users that no rule allows (base-passwd's daemon, bin, sys and lp: the bus drops a
+    // uid it cannot look up), each with as many requests in flight as a uid may have: together
+    // 16 more than the checks kmodd lets wait for polkit (stopped, not gone).
+    const std::vector<Credentials> users{accounts::nobody, {1, 1}, {2, 2}, {3, 3}, {7, 7}};
+    static_assert(5 * requestLimit::requestsPerUid > requestLimit::pendingAuthorizations);
+    const std::size_t sent = users.size() * requestLimit::requestsPerUid;
+    const pid_t polkitd = pidOf("org.freedesktop.PolicyKit1");
+    ASSERT_EQ(::kill(polkitd, SIGSTOP), 0);
+    std::list<Subprocess> burst;
+    for (const Credentials& user : users) {
+        for (std::size_t i = 0; i < requestLimit::requestsPerUid; ++i) {
+            burst.emplace_back(busctlLoad("dummy", 0), SpawnOptions{.user = user});
+        }
+    }
+    std::vector<Outcome> busy;
+    waitUntil(
+        [&] {
+            for (auto client = burst.begin(); client != burst.end();) {
+                if (client->running()) {
+                    ++client;
+                    continue;
+                }
+                busy.push_back(client->wait(1s));
+                client = burst.erase(client);
+            }
+            return busy.size() >= sent - requestLimit::pendingAuthorizations;
+        },
+        "the requests beyond the pending polkit checks to be answered");
+
+    expectRootServed();
+    ASSERT_EQ(::kill(polkitd, SIGCONT), 0);
+    for (auto& client : burst) {
+        const auto outcome = client.wait(60s);
+        EXPECT_THAT(outcome.err, Not(HasSubstr("Busy"))) << outcome.describe();
+    }
+
+    EXPECT_EQ(busy.size(), sent - requestLimit::pendingAuthorizations);
+    for (const auto& outcome : busy) {
+        EXPECT_THAT(outcome.err,
+                    HasSubstr("kmodd is already waiting for polkit on " +
+                              std::to_string(requestLimit::pendingAuthorizations) + " requests"))
+            << outcome.describe();
+    }
+    EXPECT_FALSE(isLoaded("dummy"));
+}
+
 TEST_F(AHostileUser, VanishingWithRequestsPendingFreesTheirPlaces) {
     const pid_t polkitd = pidOf("org.freedesktop.PolicyKit1");
     ASSERT_EQ(::kill(polkitd, SIGSTOP), 0);
