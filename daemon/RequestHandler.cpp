@@ -286,6 +286,25 @@ void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, 
         return;
     }
     const auto names = engine_.config()->boot;
+    // One look at the index for the whole list, as for any one request.
+    engine_.reloadIndexIfChanged();
+    // Every entry's files are read at once, by the facts cache's readers, rather than each
+    // entry's after the one before it was authorized: the entries' own reads then find them
+    // read or being read. An entry that cannot be planned fails in its turn, below.
+    std::vector<ModuleFile> files;
+    for (const auto& name : names) {
+        try {
+            const auto planned = engine_.prepareLoad({name, {}, {}}).filesToCheck();
+            files.insert(files.end(), planned.begin(), planned.end());
+        } catch (const Error&) {
+        }
+    }
+    if (!files.empty()) {
+        facts_.get(files, engine_.config()->trustedPaths,
+                   caller.uid == 0 ? ModuleFactsCache::Priority::Urgent
+                                   : ModuleFactsCache::Priority::Normal,
+                   [](const ModuleFactsCache::Outcome&) {});
+    }
     loadNextBootModule(std::make_shared<BootRun>(BootRun{caller,
                                                          flags,
                                                          names,
@@ -303,14 +322,12 @@ void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
     }
     const std::size_t index = run->prepared++;
     const std::string name = run->names[index];
-    // One look at the index for the whole list, as for any one request.
-    const auto indexCheck = index == 0 ? IndexCheck::Reload : IndexCheck::Skip;
     // From the loop rather than from here, so that a long list never nests calls.
     const auto next = [this, run] {
         dispatcher_.post([this, run] { loadNextBootModule(run); });
     };
     load(
-        run->caller, name, {}, run->flags, indexCheck,
+        run->caller, name, {}, run->flags, IndexCheck::Skip,
         [run, next](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                     const LoadDone& loaded) {
             run->authorized.push_back({record, plan, loaded});
