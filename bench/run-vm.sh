@@ -6,7 +6,8 @@
 # tests need (tests/vm/README.md), root among it.
 # Environment: BUILD_DIR (default build/bench-vm), CYCLES (per method and module, default 20),
 # BOOT_RUNS (per method, default 5), ASLR (on, or off: the guest's randomize_va_space set to 0,
-# see BENCHMARKS.md), and run-vm.sh's KMODD_VM_* (KMODD_VM_TIMEOUT default 900).
+# see BENCHMARKS.md), BOOT_CPUS (see the boot list's section at the end), and run-vm.sh's
+# KMODD_VM_* (KMODD_VM_TIMEOUT default 900; KMODD_VM_CPUS, default 1, for the first run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,8 +40,32 @@ results=${KMODD_VM_CACHE:-build/vm-cache}/results/kernel-plain
 
 echo "## Real kernel (QEMU guest): $started"
 echo
-echo "Guest: Linux $(sed -n 's/^RELEASE=//p' "$results/run.conf"), QEMU TCG, 1 vCPU, ASLR $aslr;" \
+echo "Guest: Linux $(sed -n 's/^RELEASE=//p' "$results/run.conf"), QEMU TCG," \
+     "${KMODD_VM_CPUS:-1} vCPU, ASLR $aslr;" \
      "host: $(nproc) cores, load average $load_before before the run," \
      "$(cut -d' ' -f1-3 /proc/loadavg) after."
 echo
 python3 bench/vm/report.py "$results"
+
+# --- The boot list with more vCPUs -------------------------------------------------------------
+# kmodd loads the boot list's independent modules concurrently, one worker per CPU (at most 4):
+# one more guest run for each count in BOOT_CPUS (default "2"; "" for none) measures the boot
+# list alone, kmodctl boot beside systemd-modules-load, on that many vCPUs. Each run's raw
+# files are kept in <results>-<N>vcpu, the first run's in <results>-${KMODD_VM_CPUS:-1}vcpu.
+rm -rf "$results-${KMODD_VM_CPUS:-1}vcpu"
+cp -r "$results" "$results-${KMODD_VM_CPUS:-1}vcpu"
+for cpus in ${BOOT_CPUS-2}; do
+    sed -i 's/^CYCLES=.*/CYCLES=0/' "$bench_tree/usr/libexec/kmodd-bench/settings"
+    started=$(date -u '+%Y-%m-%d %H:%M UTC')
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    KMODD_VM_CPUS=$cpus KMODD_VM_TIMEOUT=${KMODD_VM_TIMEOUT:-900} \
+        tests/vm/run-vm.sh plain bench/vm/kernel.sh "$build_dir/destdir" "$bench_tree" >&2
+    rm -rf "$results-${cpus}vcpu"
+    cp -r "$results" "$results-${cpus}vcpu"
+    echo
+    echo "### The boot list with $cpus vCPUs: $started"
+    echo
+    echo "Guest: QEMU TCG, $cpus vCPUs, ASLR $aslr; host: $(nproc) cores, load average" \
+         "$load_before before the run, $(cut -d' ' -f1-3 /proc/loadavg) after."
+    python3 bench/vm/report.py "$results"
+done

@@ -1,5 +1,6 @@
 #include "Daemon.h"
 
+#include "BootLoadWorkers.h"
 #include "Caller.h"
 #include "Config.h"
 #include "Logging.h"
@@ -75,9 +76,10 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
       requestLog_(stderrIsJournal() ? nullptr : logger_),
       // The handler publishes only after a kernel operation, which only the manager (or run())
       // can start: manager_ exists by then.
-      requests_(engine_, facts_, authorizer_, dispatcher_, requestLog_,
-                {options.configFile, options.dropInDirectory},
-                [this](std::uint64_t operations) { publishAfter(operations); }),
+      requests_(
+          engine_, facts_, authorizer_, dispatcher_, requestLog_,
+          {options.configFile, options.dropInDirectory},
+          [this](std::uint64_t operations) { publishAfter(operations); }, bootLoadWorkers()),
       manager_(*connection_, requests_, table_, kernel, index_, facts_, engine_, logger_) {
     sd_event_source* source = nullptr;
     check(sd_event_add_time_relative(event_.get(), &source, CLOCK_MONOTONIC, settleInterval.count(),
@@ -86,7 +88,13 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
     settleTimer_.reset(source);
     check(sd_event_source_set_enabled(source, SD_EVENT_OFF), "cannot add a timer");
     try {
-        uevents_.emplace(event_.get(), [this] { refreshFromKernel(); });
+        uevents_.emplace(event_.get(), [this] {
+            // The boot list's modules are published together once it has loaded: one read of
+            // the kernel's list instead of one for each module's uevents.
+            if (!requests_.loadingBootList()) {
+                refreshFromKernel();
+            }
+        });
     } catch (const std::system_error& error) {
         logger_->warn("{}: modules loaded or unloaded outside kmodd will be seen late",
                       error.what());

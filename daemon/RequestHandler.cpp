@@ -5,6 +5,7 @@
 #include "RequestDecoding.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace kmodd {
 namespace {
@@ -86,28 +87,44 @@ std::string_view moduleOutcomeName(ModuleOutcome outcome) {
 }
 
 struct RequestHandler::BootRun {
+    /// An entry that passed validation and authorization, waiting for the kernel operation.
+    struct Authorized {
+        RequestRecord record;
+        std::shared_ptr<LoadPlan> plan;
+        LoadDone done;
+    };
+
     Caller caller;
     std::uint64_t flags;
     std::vector<std::string> names;
-    std::vector<BootResult> results;
+    std::vector<BootResult> results; ///< one per name, in list order
+    std::size_t prepared = 0;        ///< names validated (and authorized) so far
+    std::vector<Authorized> authorized;
+    bool inserting = false; ///< the kernel operation has been submitted
     BootDone done;
 };
 
 RequestHandler::RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts,
                                Authorizer& authorizer, MainThreadDispatcher& dispatcher,
-                               RequestLog& log, ConfigFiles configFiles, Publish publish)
+                               RequestLog& log, ConfigFiles configFiles, Publish publish,
+                               std::size_t bootLoadWorkers)
     : engine_(engine), facts_(facts), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
-      configFiles_(std::move(configFiles)), publish_(std::move(publish)) {}
+      configFiles_(std::move(configFiles)), publish_(std::move(publish)),
+      bootLoadWorkers_(std::max<std::size_t>(bootLoadWorkers, 1)) {}
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
                           LoadDone done) {
-    load(caller, name, parameters, flags, IndexCheck::Reload, std::move(done));
+    load(
+        caller, name, parameters, flags, IndexCheck::Reload,
+        [this](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
+               const LoadDone& loaded) { insert(record, plan, loaded); },
+        std::move(done));
 }
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-                          IndexCheck indexCheck, LoadDone done) {
+                          IndexCheck indexCheck, Act act, LoadDone done) {
     RequestRecord record{.operation = Operation::Load,
                          .caller = caller,
                          .requested = name,
@@ -137,7 +154,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
     const auto priority =
         caller.uid == 0 ? ModuleFactsCache::Priority::Urgent : ModuleFactsCache::Priority::Normal;
     facts_.get(plan->filesToCheck(), engine_.config()->trustedPaths, priority,
-               [this, record, plan, decoded, done](const ModuleFactsCache::Outcome& facts) {
+               [this, record, plan, decoded, act, done](const ModuleFactsCache::Outcome& facts) {
                    try {
                        refuseWhenStopped();
                        engine_.checkFacts(*plan, facts);
@@ -154,20 +171,20 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
                        finishLoad(dryRun, engine_.describe(*plan), done);
                        return;
                    }
-                   authorizeLoad(record, plan, decoded.interactive, done);
+                   authorizeLoad(record, plan, decoded.interactive, act, done);
                });
 }
 
 void RequestHandler::authorizeLoad(RequestRecord record, const std::shared_ptr<LoadPlan>& plan,
-                                   bool interactive, const LoadDone& done) {
+                                   bool interactive, const Act& act, const LoadDone& done) {
     record.module = plan->resolution.name.str();
     record.kernelParameters = plan->parameters.kernelString();
     authorizer_.check(record.caller, Action::LoadModule, record.module, interactive,
-                      [this, record, plan, done](const std::optional<Error>& refusal) {
+                      [this, record, plan, act, done](const std::optional<Error>& refusal) {
                           if (refusal) {
                               finishLoad(record, *refusal, done);
                           } else {
-                              insert(record, plan, done);
+                              act(record, plan, done);
                           }
                       });
 }
@@ -268,24 +285,96 @@ void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, 
         done(error);
         return;
     }
-    loadNextBootModule(std::make_shared<BootRun>(
-        BootRun{caller, flags, engine_.config()->boot, {}, std::move(done)}));
+    const auto names = engine_.config()->boot;
+    // One look at the index for the whole list, as for any one request.
+    engine_.reloadIndexIfChanged();
+    // Every entry's files are read at once, by the facts cache's readers, rather than each
+    // entry's after the one before it was authorized: the entries' own reads then find them
+    // read or being read. An entry that cannot be planned fails in its turn, below.
+    std::vector<ModuleFile> files;
+    for (const auto& name : names) {
+        try {
+            const auto planned = engine_.prepareLoad({name, {}, {}}).filesToCheck();
+            files.insert(files.end(), planned.begin(), planned.end());
+        } catch (const Error&) {
+        }
+    }
+    if (!files.empty()) {
+        facts_.get(files, engine_.config()->trustedPaths,
+                   caller.uid == 0 ? ModuleFactsCache::Priority::Urgent
+                                   : ModuleFactsCache::Priority::Normal,
+                   [](const ModuleFactsCache::Outcome&) {});
+    }
+    loadNextBootModule(std::make_shared<BootRun>(BootRun{caller,
+                                                         flags,
+                                                         names,
+                                                         std::vector<BootResult>(names.size()),
+                                                         0,
+                                                         {},
+                                                         false,
+                                                         std::move(done)}));
 }
 
 void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
-    if (run->results.size() == run->names.size()) {
+    if (run->prepared == run->names.size()) {
+        insertBootModules(run);
+        return;
+    }
+    const std::size_t index = run->prepared++;
+    const std::string name = run->names[index];
+    // From the loop rather than from here, so that a long list never nests calls.
+    const auto next = [this, run] {
+        dispatcher_.post([this, run] { loadNextBootModule(run); });
+    };
+    load(
+        run->caller, name, {}, run->flags, IndexCheck::Skip,
+        [run, next](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
+                    const LoadDone& loaded) {
+            run->authorized.push_back({record, plan, loaded});
+            next();
+        },
+        [run, index, name, next](const LoadOutcome& outcome) {
+            run->results[index] = bootResult(name, outcome);
+            if (!run->inserting) {
+                next();
+            }
+        });
+}
+
+void RequestHandler::insertBootModules(const std::shared_ptr<BootRun>& run) {
+    if (run->authorized.empty()) {
         run->done(run->results);
         return;
     }
-    const std::string name = run->names[run->results.size()];
-    // One look at the index for the whole list, as for any one request.
-    const auto indexCheck = run->results.empty() ? IndexCheck::Reload : IndexCheck::Skip;
-    load(run->caller, name, {}, run->flags, indexCheck,
-         [this, run, name](const LoadOutcome& outcome) {
-             run->results.push_back(bootResult(name, outcome));
-             // From the loop rather than from here, so that a long list never nests calls.
-             dispatcher_.post([this, run] { loadNextBootModule(run); });
-         });
+    run->inserting = true;
+    bootListLoading_ = true;
+    auto plans = std::make_shared<std::vector<LoadPlan>>();
+    for (const auto& entry : run->authorized) {
+        plans->push_back(*entry.plan);
+    }
+    runInKernelQueue(
+        "load-boot-modules " + std::to_string(++bootRuns_),
+        "loading the boot list (" + std::to_string(plans->size()) + " modules)",
+        [this, plans] { return KernelResult(engine_.loadAll(*plans, bootLoadWorkers_)); },
+        [this, run](const KernelQueue::Outcome& outcome) {
+            bootListLoading_ = false;
+            // Taken out of the run: each entry's done holds the run.
+            const auto authorized = std::exchange(run->authorized, {});
+            const auto* error = std::get_if<Error>(&outcome);
+            for (std::size_t entry = 0; entry < authorized.size(); ++entry) {
+                const auto& [record, plan, done] = authorized[entry];
+                finishLoad(record,
+                           error ? LoadResult(*error)
+                                 : std::get<std::vector<LoadResult>>(std::get<0>(outcome))[entry],
+                           done);
+            }
+            run->done(run->results);
+        });
+}
+
+bool RequestHandler::loadingBootList() const {
+    const auto running = queue_.running();
+    return bootListLoading_ && !(running && running->elapsed >= requestLimit::stuckKernelOperation);
 }
 
 void RequestHandler::reloadConfig() {

@@ -23,8 +23,8 @@
 
 namespace kmodd {
 
-/// The kernel queue's result: a load's or an unload's report.
-using KernelResult = std::variant<LoadReport, UnloadReport>;
+/// The kernel queue's result: a load's or an unload's report, or the boot list's results.
+using KernelResult = std::variant<LoadReport, UnloadReport, std::vector<LoadResult>>;
 using KernelQueue = RequestQueue<KernelResult>;
 
 struct LoadOutcome {
@@ -82,9 +82,10 @@ class RequestHandler {
     using Publish = std::function<void(std::uint64_t n)>;
 
     /// publish runs on the loop's thread after each kernel operation, before its answer.
+    /// bootLoadWorkers: how many boot list modules may be in the kernel at once (at least 1).
     RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts, Authorizer& authorizer,
                    MainThreadDispatcher& dispatcher, RequestLog& log, ConfigFiles configFiles,
-                   Publish publish);
+                   Publish publish, std::size_t bootLoadWorkers);
 
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
@@ -92,8 +93,15 @@ class RequestHandler {
     void unload(const Caller& caller, const std::string& name, std::uint64_t flags,
                 UnloadDone done);
     void reload(const Caller& caller, std::uint64_t flags, ReloadDone done);
-    /// Loads the configuration's boot list one module after the other, each as a load request.
+    /// Loads the configuration's boot list: each module is validated and authorized as a load
+    /// request, one after the other; then they all go to the kernel in one operation of the
+    /// kernel queue (ModuleEngine::loadAll), independent ones concurrently on up to
+    /// bootLoadWorkers threads; then each is logged and counted as a load request.
     void loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done);
+
+    /// Whether the boot list's kernel operation runs now (and is not stuck): what it changes is
+    /// published once it has returned, in one refresh.
+    bool loadingBootList() const;
 
     /// Logs and counts a refused or failed request; whoever calls this sends the answer. Also
     /// for requests refused before they reach the handler (their caller could not be identified).
@@ -121,15 +129,19 @@ class RequestHandler {
   private:
     struct BootRun;
     using KernelDone = std::function<void(const KernelQueue::Outcome&)>;
+    /// What an authorized load does next: insert() for a request of its own; a boot list's
+    /// entry waits for the others.
+    using Act = std::function<void(const RequestRecord&, const std::shared_ptr<LoadPlan>&,
+                                   const LoadDone&)>;
 
     void refuseWhenStopped() const;
     /// Whether a load first looks if depmod or modprobe.d changed the module index.
     enum class IndexCheck { Reload, Skip };
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-              IndexCheck indexCheck, LoadDone done);
+              IndexCheck indexCheck, Act act, LoadDone done);
     void authorizeLoad(RequestRecord record, const std::shared_ptr<LoadPlan>& plan,
-                       bool interactive, const LoadDone& done);
+                       bool interactive, const Act& act, const LoadDone& done);
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
@@ -142,6 +154,7 @@ class RequestHandler {
     void finishReload(const RequestRecord& record, const std::optional<Error>& error,
                       const ReloadDone& done);
     void loadNextBootModule(const std::shared_ptr<BootRun>& run);
+    void insertBootModules(const std::shared_ptr<BootRun>& run);
 
     ModuleEngine& engine_;
     ModuleFactsCache& facts_;
@@ -151,6 +164,9 @@ class RequestHandler {
     ConfigFiles configFiles_;
     Publish publish_;
     RequestCounters counters_;
+    std::size_t bootLoadWorkers_;
+    std::uint64_t bootRuns_ = 0;   ///< for each boot list's own queue key
+    bool bootListLoading_ = false; ///< its kernel operation is queued or running
     bool stopped_ = false;
     /// Last, so that its threads stop before the rest goes. Its watchdog journals a stuck
     /// operation itself: the loop may be the one waiting for it (at shutdown).

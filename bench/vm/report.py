@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 CYCLE_TARGET = 0.8  # kmodctl cycle / modprobe cycle
-BOOT_TARGET = 1.0  # kmodctl boot / systemd-modules-load
+BOOT_TARGET = 0.7  # kmodctl boot / systemd-modules-load alone (kmodd stopped), 2 vCPUs
 
 
 def quartiles(values):
@@ -84,7 +84,7 @@ def boot_report(path):
     print()
     print("Boot list of 20 modules, ms: median (interquartile range); n runs each, alternating. "
           "Ratios to systemd-modules-load with kmodd running and with kmodd stopped; "
-          "the target (≤ 1.0) is kmodctl-boot's.")
+          f"the target (≤ {BOOT_TARGET} × alone, with 2 vCPUs) is kmodctl-boot's.")
     print()
     print("| method | n | time | ÷ modules-load | ÷ modules-load-alone |")
     print("| --- | ---: | ---: | --- | --- |")
@@ -95,7 +95,8 @@ def boot_report(path):
                 cells.append("—")
                 continue
             ratio = medians[method] / medians[reference]
-            mark = f": {verdict(ratio, BOOT_TARGET)}" if method == "kmodctl-boot" else ""
+            mark = (f": {verdict(ratio, BOOT_TARGET)}"
+                    if method == "kmodctl-boot" and reference == "modules-load-alone" else "")
             cells.append(f"{ratio:.2f}{mark}")
         print(f"| {method} | {len(samples)} | {spread(samples)} | {cells[0]} | {cells[1]} |")
 
@@ -105,7 +106,8 @@ def main():
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     results = Path(sys.argv[1])
-    cycles_report(results / "cycles.txt")
+    if (results / "cycles.txt").read_text():  # empty: a run of the boot list alone
+        cycles_report(results / "cycles.txt")
     boot_report(results / "boot.txt")
     return 0
 

@@ -1,5 +1,6 @@
 #include "ModuleEngine.h"
 
+#include "DependencyOrderedJobs.h"
 #include "Error.h"
 #include "KernelErrors.h"
 #include "ModprobeRules.h"
@@ -40,7 +41,48 @@ unsigned finitFlags(LoadFlags flags) {
            (flags.ignoreVermagic ? MODULE_INIT_IGNORE_VERMAGIC : 0U);
 }
 
+// For each plan, the earlier plans it shares a module with (the requested one, a dependency or
+// a soft dependency): it must not start before them.
+std::vector<std::vector<std::size_t>>
+earlierPlansSharingAModule(const std::vector<LoadPlan>& plans) {
+    std::vector<std::set<ModuleName>> modules;
+    for (const auto& plan : plans) {
+        auto& names = modules.emplace_back(std::set<ModuleName>{plan.resolution.name});
+        for (const auto& module : plan.modules) {
+            names.insert(module.file.name);
+        }
+    }
+    std::vector<std::vector<std::size_t>> waitsFor(plans.size());
+    for (std::size_t later = 0; later < plans.size(); ++later) {
+        for (std::size_t earlier = 0; earlier < later; ++earlier) {
+            if (std::any_of(
+                    modules[later].begin(), modules[later].end(),
+                    [&](const ModuleName& name) { return modules[earlier].contains(name); })) {
+                waitsFor[later].push_back(earlier);
+            }
+        }
+    }
+    return waitsFor;
+}
+
 } // namespace
+
+// What the kernel refused during one loadAll(): asking it again would only take the time again.
+struct ModuleEngine::Refusals {
+    std::mutex mutex;
+    std::map<ModuleName, Error> byModule;
+
+    void throwIfRefused(const ModuleName& module) {
+        std::lock_guard lock(mutex);
+        if (const auto found = byModule.find(module); found != byModule.end()) {
+            throw found->second;
+        }
+    }
+    void remember(const ModuleName& module, const Error& error) {
+        std::lock_guard lock(mutex);
+        byModule.try_emplace(module, error);
+    }
+};
 
 std::string LoadPlan::key() const {
     return "load " + resolution.name.str() + " " + std::to_string(finitFlags(flags)) + " " +
@@ -335,6 +377,36 @@ ModuleEngine::openFiles(LoadPlan& plan, const EngineSettings& settings,
 }
 
 LoadReport ModuleEngine::load(LoadPlan& plan) {
+    return loadPlan(plan, nullptr);
+}
+
+std::vector<LoadResult> ModuleEngine::loadAll(std::vector<LoadPlan>& plans, std::size_t workers) {
+    {
+        // Once for the run: a list read by one plan may predate what another plan inserted.
+        const auto loaded = kernel_.loadedModules();
+        std::lock_guard lock(insertionsMutex_);
+        insertions_.forgetModulesNotIn(loaded);
+    }
+    Refusals refusals;
+    std::vector<std::optional<LoadResult>> outcomes(plans.size());
+    runInDependencyOrder(earlierPlansSharingAModule(plans), workers, [&](std::size_t index) {
+        try {
+            outcomes[index].emplace(std::in_place_index<0>, loadPlan(plans[index], &refusals));
+        } catch (const Error& error) {
+            outcomes[index].emplace(std::in_place_index<1>, error);
+        } catch (const std::exception& error) {
+            outcomes[index].emplace(std::in_place_index<1>, Error(ErrorKind::Failed, error.what()));
+        }
+    });
+    std::vector<LoadResult> results;
+    results.reserve(outcomes.size());
+    for (auto& outcome : outcomes) {
+        results.push_back(std::move(*outcome));
+    }
+    return results;
+}
+
+LoadReport ModuleEngine::loadPlan(LoadPlan& plan, Refusals* run) {
     // The config may have changed while the request waited for polkit and the queue.
     const auto settings = this->settings();
     settings->policy.checkLoad(plan.resolution);
@@ -343,7 +415,8 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
     // dependencies loaded meanwhile; a plan without dependencies has nothing to skip.
     const auto loaded =
         plan.modules.size() > 1 ? kernel_.loadedModules() : std::vector<LoadedModule>{};
-    if (!loaded.empty()) {
+    if (!loaded.empty() && !run) {
+        std::lock_guard lock(insertionsMutex_);
         insertions_.forgetModulesNotIn(loaded);
     }
     // Every file is opened and checked before the first insert, so that a bad file inserts
@@ -363,6 +436,9 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
             continue;
         }
         try {
+            if (run) {
+                run->throwIfRefused(name);
+            }
             if (insert(*image, module->parameters, isTarget ? plan.flags : LoadFlags{})) {
                 entry.outcome = ModuleOutcome::Inserted;
                 report.inserted.push_back(name);
@@ -371,6 +447,9 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
             }
             report.modules.push_back(std::move(entry));
         } catch (const Error& error) {
+            if (run) {
+                run->remember(name, error);
+            }
             if (!module->softDependency && report.inserted.empty()) {
                 throw;
             }
@@ -404,6 +483,7 @@ LoadReport ModuleEngine::load(LoadPlan& plan) {
         }
     }
     if (!report.inserted.empty()) {
+        std::lock_guard lock(insertionsMutex_);
         insertions_.recordLoad(plan.resolution.name, report.inserted);
     }
     return report;
@@ -506,7 +586,9 @@ UnloadReport ModuleEngine::unload(const UnloadPlan& plan) {
     // request waited for polkit and the queue.
     settings()->policy.checkUnload(plan.module);
     auto loaded = kernel_.loadedModules();
+    std::unique_lock insertionsLock(insertionsMutex_);
     insertions_.forgetModulesNotIn(loaded);
+    insertionsLock.unlock();
     const LoadedModule* module = findLoaded(loaded, plan.module);
     if (!module) {
         throw Error(ErrorKind::NotFound,
@@ -518,8 +600,10 @@ UnloadReport ModuleEngine::unload(const UnloadPlan& plan) {
         throw kernelError(KernelOperation::Unload, plan.module.str(), errnum);
     }
     UnloadReport report{plan.module, {plan.module}};
+    insertionsLock.lock();
     const auto inserted = insertions_.insertedFor(plan.module);
     insertions_.forget(plan.module);
+    insertionsLock.unlock();
     if (plan.keepDependencies) {
         return report;
     }

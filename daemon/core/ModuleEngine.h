@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Config.h"
+#include "Error.h"
 #include "InsertionRecord.h"
 #include "Kernel.h"
 #include "ModuleFacts.h"
@@ -9,12 +10,14 @@
 #include "Parameters.h"
 #include "Policy.h"
 
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <spdlog/logger.h>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace kmodd {
@@ -100,6 +103,9 @@ struct LoadReport {
     std::vector<SkippedModule> skipped; ///< soft dependencies not loaded, and why
 };
 
+/// One plan's outcome among several loaded together (ModuleEngine::loadAll).
+using LoadResult = std::variant<LoadReport, Error>;
+
 struct UnloadPlan {
     ModuleName module;
     bool keepDependencies = false; ///< leave what kmodd's load of the module inserted with it
@@ -160,6 +166,15 @@ class ModuleEngine {
     /// again, in reverse order, what this load inserted; the error says so.
     LoadReport load(LoadPlan& plan);
 
+    /// Loads the plans (the boot list's) as load() loads each one, with its own result, in plan
+    /// order, the plans that share no module concurrently on at most `workers` threads (the
+    /// calling thread among them). A plan that shares a module with an earlier one starts once
+    /// that one has finished, so that a shared dependency is inserted once, by the earlier
+    /// plan, and found loaded by the later one. A module the kernel refused during the run is
+    /// not offered to it again: a later plan that needs it fails (or skips it as a soft
+    /// dependency) with the same error. With one worker, the plans load one after the other.
+    std::vector<LoadResult> loadAll(std::vector<LoadPlan>& plans, std::size_t workers);
+
     /// Validates the name, checks the policy, modprobe.d's remove rules, that the module is
     /// loaded and has no holders.
     UnloadPlan prepareUnload(std::string_view name, bool keepDependencies = false) const;
@@ -171,11 +186,15 @@ class ModuleEngine {
 
   private:
     struct Planning;
+    struct Refusals;
     struct OpenedModule {
         const PlannedModule* planned;
         std::optional<ModuleImage> image; ///< none for a module the kernel has now
     };
 
+    /// load()'s work. Within loadAll(), run holds the kernel's refusals so far; a single load
+    /// (run null) also forgets the insertions of modules that have gone since.
+    LoadReport loadPlan(LoadPlan& plan, Refusals* run);
     /// Returns false when the kernel already had the module (EEXIST).
     bool insert(const ModuleImage& module, const ParameterList& parameters, LoadFlags flags);
     /// Removes modules (at least one) again, last first; returns the sentence that says how it
@@ -208,7 +227,9 @@ class ModuleEngine {
     mutable std::mutex settingsMutex_;
     std::shared_ptr<const EngineSettings> settings_;
     std::shared_ptr<spdlog::logger> logger_;
-    InsertionRecord insertions_; ///< the kernel queue's thread's: load() and unload() only
+    /// load() and unload() use it on the kernel queue's thread, loadAll() on its workers too.
+    mutable std::mutex insertionsMutex_;
+    InsertionRecord insertions_; ///< guarded by insertionsMutex_
 };
 
 } // namespace kmodd

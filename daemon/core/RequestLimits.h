@@ -19,5 +19,9 @@ inline constexpr std::size_t pendingAuthorizations = 64;
 /// A kernel operation running longer than this is reported, and while it runs new state
 /// changes are answered with Busy instead of waiting behind it.
 inline constexpr std::chrono::seconds stuckKernelOperation{10};
+/// Boot list modules in the kernel at once, at most (fewer with fewer CPUs): module loading
+/// is mostly the CPU's work (relocation, signature check, init), and past a few loads at once
+/// they wait for each other's locks in the kernel.
+inline constexpr std::size_t bootLoadWorkers = 4;
 
 } // namespace kmodd::requestLimit

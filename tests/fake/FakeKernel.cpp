@@ -222,6 +222,11 @@ void FakeKernel::failNext(Call call, const std::string& module, int errnum) {
     failures_[{call, module}] = errnum;
 }
 
+void FakeKernel::failAlways(Call call, const std::string& module, int errnum) {
+    std::lock_guard lock(mutex_);
+    lastingFailures_[{call, module}] = errnum;
+}
+
 void FakeKernel::failRandomly(unsigned percent, int errnum, unsigned seed) {
     std::lock_guard lock(mutex_);
     randomFailurePercent_ = percent;
@@ -292,6 +297,11 @@ bool FakeKernel::takeFailure(Call call, const std::string& module, int& errnum) 
     if (found != failures_.end()) {
         errnum = found->second;
         failures_.erase(found);
+        return true;
+    }
+    if (const auto lasting = lastingFailures_.find({call, module});
+        lasting != lastingFailures_.end()) {
+        errnum = lasting->second;
         return true;
     }
     if (randomFailurePercent_ > 0 &&

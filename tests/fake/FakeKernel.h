@@ -50,6 +50,8 @@ class FakeKernel final : public Kernel {
     void setModuleRestrictions(ModuleRestrictions restrictions);
     /// The next call of that kind for module fails with errnum (once).
     void failNext(Call call, const std::string& module, int errnum);
+    /// Every call of that kind for module fails with errnum, as a module the kernel rejects.
+    void failAlways(Call call, const std::string& module, int errnum);
     /// Every call of that kind for module blocks, as a module init that never returns, until
     /// releaseHung() (which kmodd-test-daemon never calls).
     void hang(Call call, const std::string& module);
@@ -96,6 +98,7 @@ class FakeKernel final : public Kernel {
     std::map<std::string, Entry> modules_;
     std::vector<std::string> loadOrder_;
     std::map<std::pair<Call, std::string>, int> failures_;
+    std::map<std::pair<Call, std::string>, int> lastingFailures_;
     std::set<std::pair<Call, std::string>> hung_;
     std::condition_variable released_;
     unsigned randomFailurePercent_ = 0;

@@ -60,7 +60,6 @@ TEST_F(AFakeKernel, AnswersEexistForALoadedModule) {
 
 TEST_F(AFakeKernel, DecompressesOnlyWhenToldTheFileIsCompressedInItsAlgorithm) {
     EXPECT_EQ(finit("packed"), ENOEXEC);
-    EXPECT_EQ(finit("packed", MODULE_INIT_COMPRESSED_FILE), EOPNOTSUPP);
     kernel.setCompression("xz");
     EXPECT_EQ(finit("packed", MODULE_INIT_COMPRESSED_FILE), EINVAL);
     kernel.setCompression("zstd");
@@ -95,6 +94,36 @@ TEST_F(AFakeKernel, FailsTheNextCallOnceWhenTold) {
     kernel.failNext(Call::FinitModule, "base", EKEYREJECTED);
     EXPECT_EQ(finit("base"), EKEYREJECTED);
     EXPECT_EQ(finit("base"), 0);
+}
+
+TEST_F(AFakeKernel, FailsEveryCallWhenToldToFailAlways) {
+    kernel.failAlways(Call::FinitModule, "base", ENOEXEC);
+    EXPECT_EQ(finit("base"), ENOEXEC);
+    EXPECT_EQ(finit("base"), ENOEXEC);
+}
+
+TEST_F(AFakeKernel, LoadsAndUnloadsFromSeveralThreadsAtOnce) {
+    std::vector<std::string> names;
+    for (int module = 0; module < 8; ++module) {
+        names.push_back("m" + std::to_string(module));
+        tree.add({.name = names.back()});
+    }
+    std::vector<std::future<void>> threads;
+    for (const auto& name : names) {
+        threads.push_back(std::async(std::launch::async, [&, name] {
+            for (int round = 0; round < 20; ++round) {
+                ASSERT_EQ(finit(name), 0);
+                kernel.loadedModules();
+                ASSERT_EQ(kernel.deleteModule(ModuleName::parse(name), O_NONBLOCK), 0);
+            }
+            ASSERT_EQ(finit(name), 0);
+        }));
+    }
+    for (auto& thread : threads) {
+        thread.get();
+    }
+    EXPECT_EQ(kernel.loadedModules().size(), names.size());
+    EXPECT_EQ(kernel.calls().size(), names.size() * 41);
 }
 
 TEST_F(AFakeKernel, ShowsTheParametersItWasLoadedWith) {
