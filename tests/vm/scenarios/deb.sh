@@ -28,8 +28,9 @@ strays=$(printf '%s\n' "${contents[@]}" |
 tests=$(printf '%s\n' "${contents[@]}" | grep -i -E 'test|fake' || true)
 [[ -z $tests ]] || fail "the package contains test files: $tests"
 depends=$(dpkg-deb -f "$deb" Depends)
-# Debian's shared libraries, not copies compiled in: their security updates reach kmodd.
-for library in libyaml-cpp0.7 libspdlog1.10 libfmt9 libkmod2 libsystemd0 libsdbus-c++1; do
+# Debian's shared libraries, not copies compiled in: their security updates reach kmodd
+# (libspdlog1.10 provides libspdlog1.10-fmt9, the name its shlibs give).
+for library in libyaml-cpp0.7 libspdlog1.10-fmt9 libfmt9 libkmod2 libsystemd0 libsdbus-c++1; do
     [[ ", $depends," == *", $library,"* || ", $depends," == *", $library ("* ]] ||
         fail "the package does not depend on $library: $depends"
 done
