@@ -143,6 +143,7 @@ MemoryResults measureMemory(BenchService& service, const BenchOptions& options) 
         }
         *reading = memoryOf(pid);
     }
+    results.lastMappings = mappingsOf(pid);
     service.stopDaemon(daemon);
     return results;
 }

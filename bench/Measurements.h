@@ -52,6 +52,7 @@ struct MemoryResults {
     MemoryUsage afterSecond;                ///< after as many more
     MemoryUsage echoIdle;                   ///< the trivial sdbus-c++ service, for scale
     std::vector<MappingUsage> idleMappings; ///< where kmodd's idle memory is
+    std::vector<MappingUsage> lastMappings; ///< and where it is after both batches
 };
 
 /// Starts a fresh kmodd and reads its memory idle and after two batches of mixed calls

@@ -43,6 +43,7 @@ MemoryUsage memoryOf(pid_t pid) {
         usage.pssKiB += kibibytesOf(line, "Pss:");
         usage.privateKiB +=
             kibibytesOf(line, "Private_Clean:") + kibibytesOf(line, "Private_Dirty:");
+        usage.privateDirtyKiB += kibibytesOf(line, "Private_Dirty:");
     }
     return usage;
 }
@@ -67,6 +68,7 @@ std::vector<MappingUsage> mappingsOf(pid_t pid) {
             current->pssKiB += kibibytesOf(line, "Pss:");
             current->privateKiB +=
                 kibibytesOf(line, "Private_Clean:") + kibibytesOf(line, "Private_Dirty:");
+            current->privateDirtyKiB += kibibytesOf(line, "Private_Dirty:");
         }
     }
     std::vector<MappingUsage> mappings;
@@ -74,7 +76,7 @@ std::vector<MappingUsage> mappingsOf(pid_t pid) {
         mappings.push_back({name, usage});
     }
     std::sort(mappings.begin(), mappings.end(),
-              [](const auto& a, const auto& b) { return a.usage.rssKiB > b.usage.rssKiB; });
+              [](const auto& a, const auto& b) { return a.usage.privateKiB > b.usage.privateKiB; });
     return mappings;
 }
 

@@ -14,7 +14,8 @@ namespace kmodd::bench {
 struct MemoryUsage {
     std::uint64_t rssKiB = 0;
     std::uint64_t pssKiB = 0;
-    std::uint64_t privateKiB = 0;
+    std::uint64_t privateKiB = 0;      // Private_Clean + Private_Dirty: pages only kmodd maps
+    std::uint64_t privateDirtyKiB = 0; // written to: heap, stacks, relocated data
 };
 
 /// Reads /proc/PID/status and /proc/PID/smaps_rollup. Throws std::runtime_error.
@@ -26,7 +27,7 @@ struct MappingUsage {
     MemoryUsage usage;
 };
 
-/// /proc/PID/smaps summed by mapped file, largest resident first. Throws std::runtime_error.
+/// /proc/PID/smaps summed by mapped file, the most private memory first. Throws std::runtime_error.
 std::vector<MappingUsage> mappingsOf(pid_t pid);
 
 /// CPU time the process's live threads have used so far (/proc/PID/task/*/schedstat).

@@ -2,8 +2,10 @@
 // (bench/vm/kernel.sh). Each cycle opens and finit_module()s the given files in order, then
 // delete_module(O_NONBLOCK)s them in reverse order, as a loader that resolved nothing would.
 //
-//   kmodd-bench-syscalls CYCLES MODULE.ko...
+//   kmodd-bench-syscalls CYCLES MODULE.ko [--params=TEXT]...
 //
+// --params gives the file before it the parameters modprobe.d gives it (e.g. systemd's
+// "options dummy numdummies=0"), so that the floor does the kernel work the loaders do.
 // Prints one line per cycle: the nanoseconds spent inserting and removing. The module name
 // given to delete_module is the file name without ".ko", '-' read as '_' as the kernel does.
 
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
@@ -28,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 struct ModuleFile {
     std::string path;
     std::string name;
+    std::string parameters;
 };
 
 [[noreturn]] void die(const std::string& what, int error) {
@@ -43,7 +47,7 @@ ModuleFile moduleFile(const std::string& path) {
     }
     name.resize(name.size() - 3);
     std::replace(name.begin(), name.end(), '-', '_');
-    return {path, name};
+    return {path, name, ""};
 }
 
 void insert(const ModuleFile& module) {
@@ -51,7 +55,7 @@ void insert(const ModuleFile& module) {
     if (fd < 0) {
         die("cannot open " + module.path, errno);
     }
-    if (syscall(SYS_finit_module, fd, "", 0) != 0) {
+    if (syscall(SYS_finit_module, fd, module.parameters.c_str(), 0) != 0) {
         die("cannot load " + module.name, errno);
     }
     close(fd);
@@ -71,13 +75,22 @@ std::int64_t nanosecondsSince(Clock::time_point start) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::cerr << "usage: kmodd-bench-syscalls CYCLES MODULE.ko...\n";
+        std::cerr << "usage: kmodd-bench-syscalls CYCLES MODULE.ko [--params=TEXT]...\n";
         return 2;
     }
     const int cycles = std::atoi(argv[1]);
     std::vector<ModuleFile> modules;
+    constexpr std::string_view paramsOption = "--params=";
     for (int i = 2; i < argc; ++i) {
-        modules.push_back(moduleFile(argv[i]));
+        const std::string_view argument = argv[i];
+        if (!argument.starts_with(paramsOption)) {
+            modules.push_back(moduleFile(argv[i]));
+        } else if (modules.empty()) {
+            std::cerr << "kmodd-bench-syscalls: --params needs a module file before it\n";
+            return 2;
+        } else {
+            modules.back().parameters = argument.substr(paramsOption.size());
+        }
     }
     for (int cycle = 0; cycle < cycles; ++cycle) {
         const auto inserting = Clock::now();

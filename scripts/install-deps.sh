@@ -16,6 +16,8 @@ packages=(
     qemu-system-x86 busybox-static systemd dbus dbus-bin iproute2 python3-gi
     # the Debian 13 kernel's scenario traces kmodd's finit_module/init_module calls
     strace
+    # the real-kernel agent benchmark (bench/run-vm.sh) times pkexec modprobe in the guest
+    pkexec
     # release builds (scripts/configure-release.sh: dpkg-buildflags) and the Debian package
     # (debian/, built by dpkg-buildpackage with debhelper; checked with lintian)
     dpkg-dev debhelper lintian

@@ -27,8 +27,14 @@ strays=$(printf '%s\n' "${contents[@]}" |
 [[ -z $strays ]] || fail "the package installs outside /usr, /etc and /lib/systemd/system: $strays"
 tests=$(printf '%s\n' "${contents[@]}" | grep -i -E 'test|fake' || true)
 [[ -z $tests ]] || fail "the package contains test files: $tests"
-step "$deb holds ${#contents[@]} paths, none of them tests; dependencies:" \
-    "$(dpkg-deb -f "$deb" Depends)"
+depends=$(dpkg-deb -f "$deb" Depends)
+# Debian's shared libraries, not copies compiled in: their security updates reach kmodd
+# (libspdlog1.10 provides libspdlog1.10-fmt9, the name its shlibs give).
+for library in libyaml-cpp0.7 libspdlog1.10-fmt9 libfmt9 libkmod2 libsystemd0 libsdbus-c++1; do
+    [[ ", $depends," == *", $library,"* || ", $depends," == *", $library ("* ]] ||
+        fail "the package does not depend on $library: $depends"
+done
+step "$deb holds ${#contents[@]} paths, none of them tests; dependencies: $depends"
 
 # This machine's root, the guest's, may hold kmodd files installed by hand (cmake --install):
 # the guest starts as a system that never had kmodd, or dpkg would take them over silently.
