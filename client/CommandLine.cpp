@@ -2,8 +2,10 @@
 
 #include "Suggestions.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <utility>
 #include <vector>
 
@@ -38,7 +40,7 @@ std::string inQuotes(std::string_view text) {
     return "'" + std::string(text) + "'";
 }
 
-void expectOperands(Verb verb, std::span<const std::string_view> operands, std::size_t count) {
+void expectOperands(Verb verb, std::span<const std::string> operands, std::size_t count) {
     const std::string command = inQuotes(verbName(verb));
     if (operands.size() < count) {
         throw UsageError(command + " needs a module name");
@@ -53,10 +55,10 @@ std::string canonicalParameterName(std::string name) {
     return name;
 }
 
-std::map<std::string, std::string> parseParameters(std::span<const std::string_view> texts) {
+std::map<std::string, std::string> parseParameters(std::span<const std::string> texts) {
     std::map<std::string, std::string> parameters;
     std::map<std::string, std::string> seen; // canonical name -> as typed
-    for (std::string_view text : texts) {
+    for (const std::string& text : texts) {
         auto [name, value] = parseParameter(text);
         auto [earlier, isNew] = seen.try_emplace(canonicalParameterName(name), name);
         if (!isNew) {
@@ -86,40 +88,49 @@ Invocation parseCommandLine(std::span<const std::string_view> arguments) {
     Invocation invocation;
     bool help = false;
     bool version = false;
-    bool optionsEnded = false;
-    std::vector<std::string_view> positional;
+    std::vector<std::string> positional;
+    CLI::App options;
+    options.set_help_flag();
+    options.allow_extras();
+    for (auto [names, flag] : std::initializer_list<std::pair<const char*, bool*>>{
+             {"-h,--help", &help},
+             {"--version", &version},
+             {"--json", &invocation.json},
+             {"--verbose", &invocation.verbose},
+             {"--force-vermagic", &invocation.forceVermagic},
+             {"--force-modversion", &invocation.forceModversion},
+             {"-n,--dry-run", &invocation.dryRun},
+             {"--keep-dependencies", &invocation.keepDependencies},
+         }) {
+        options.add_flag(names, *flag)->disable_flag_override();
+    }
+    bool noAskPassword = false;
+    options.add_flag("--no-ask-password", noAskPassword)->disable_flag_override();
+    options.add_option("arguments", positional);
+
+    // CLI11 would take "-5" as a number, "-nh" as two flags and "--json=1" as a value; kmodctl
+    // knows each option by its exact name only, as before CLI11.
     for (std::string_view argument : arguments) {
-        if (optionsEnded || argument.size() < 2 || argument.front() != '-') {
-            positional.push_back(argument);
-        } else if (argument == "--") {
-            optionsEnded = true;
-        } else if (argument == "--help" || argument == "-h") {
-            help = true;
-        } else if (argument == "--version") {
-            version = true;
-        } else if (argument == "--json") {
-            invocation.json = true;
-        } else if (argument == "--verbose") {
-            invocation.verbose = true;
-        } else if (argument == "--no-ask-password") {
-            invocation.askPassword = false;
-        } else if (argument == "--force-vermagic") {
-            invocation.forceVermagic = true;
-        } else if (argument == "--force-modversion") {
-            invocation.forceModversion = true;
-        } else if (argument == "--dry-run" || argument == "-n") {
-            invocation.dryRun = true;
-        } else if (argument == "--keep-dependencies") {
-            invocation.keepDependencies = true;
-        } else {
+        if (argument == "--") {
+            break;
+        }
+        if (argument.size() >= 2 && argument.front() == '-' &&
+            options.get_option_no_throw(std::string(argument)) == nullptr) {
             throw UsageError("unknown option " + inQuotes(argument));
         }
     }
+    std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+    try {
+        options.parse(reversed);
+    } catch (const CLI::ParseError& error) {
+        throw UsageError(error.what());
+    }
+    invocation.askPassword = !noAskPassword;
 
     const Verb verb = positional.empty() ? Verb::List : verbNamed(positional.front());
-    const std::span<const std::string_view> operands =
-        positional.empty() ? std::span<const std::string_view>{}
-                           : std::span<const std::string_view>(positional).subspan(1);
+    const std::span<const std::string> operands =
+        positional.empty() ? std::span<const std::string>{}
+                           : std::span<const std::string>(positional).subspan(1);
     if (verb == Verb::Help) {
         if (operands.size() > 1) {
             throw UsageError("unexpected argument " + inQuotes(operands[1]) + " for 'help'");

@@ -1,15 +1,14 @@
 #include "Commands.h"
 
 #include "Colour.h"
-#include "DBusValues.h"
-#include "ManagerProxy.h"
+#include "ManagerClient.h"
 #include "Output.h"
 #include "PolkitAgent.h"
+#include "Print.h"
 #include "Suggestions.h"
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <unistd.h>
 
 namespace kmodctl {
@@ -19,80 +18,66 @@ namespace {
 constexpr std::chrono::minutes stateChangeTimeout{10};
 constexpr const char* notFoundError = "org.kmodd.Error.NotFound";
 
-ExitStatus list(ManagerProxy& manager, const Invocation& invocation) {
-    std::vector<ModuleSummary> modules;
-    for (const auto& entry : manager.ListModules()) {
-        modules.push_back({entry.get<0>(), entry.get<1>(), entry.get<2>(), entry.get<3>()});
-    }
-    std::cout << formatModuleList(std::move(modules), invocation.json,
-                                  wantsColour(STDOUT_FILENO, invocation.json));
+ExitStatus list(ManagerClient& manager, const Invocation& invocation) {
+    print(stdout, formatModuleList(manager.listModules(), invocation.json,
+                                   wantsColour(STDOUT_FILENO, invocation.json)));
     return exitSuccess;
 }
 
-ExitStatus status(ManagerProxy& manager, const Invocation& invocation) {
-    const ModuleDetails details =
-        detailsFromProperties(toPropertyMap(manager.GetModule(invocation.module)));
-    std::cout << formatModuleDetails(details, invocation.json,
-                                     wantsColour(STDOUT_FILENO, invocation.json));
+ExitStatus status(ManagerClient& manager, const Invocation& invocation) {
+    const ModuleDetails details = detailsFromProperties(manager.getModule(invocation.module));
+    print(stdout, formatModuleDetails(details, invocation.json,
+                                      wantsColour(STDOUT_FILENO, invocation.json)));
     return exitSuccess;
 }
 
-ExitStatus load(ManagerProxy& manager, const Invocation& invocation) {
+ExitStatus load(ManagerClient& manager, const Invocation& invocation) {
     auto agent = PolkitAgent::startIfUseful(invocation.askPassword);
-    auto [module, result, inserted, plan, skipped] =
-        manager.Load(invocation.module, invocation.parameters, callFlags(invocation));
+    const LoadOutcome outcome =
+        manager.load(invocation.module, invocation.parameters, callFlags(invocation));
     agent.reset();
-    LoadOutcome outcome{invocation.module, module, result, inserted};
-    for (const auto& step : plan) {
-        outcome.modules.push_back({step.get<0>(), step.get<1>(), step.get<2>(), step.get<3>()});
-    }
-    for (const auto& entry : skipped) {
-        outcome.skipped.push_back({entry.get<0>(), entry.get<1>()});
-    }
-    std::cout << formatLoadOutcome(outcome, invocation.json, invocation.verbose);
+    print(stdout, formatLoadOutcome(outcome, invocation.json, invocation.verbose));
     // Not a failure, as with modprobe, but nobody should miss it.
     if (!invocation.json) {
         for (const auto& entry : outcome.skipped) {
-            std::cerr << formatWarning(entry.reason, wantsColour(STDERR_FILENO, false));
+            print(stderr, formatWarning(entry.reason, wantsColour(STDERR_FILENO, false)));
         }
     }
     return exitSuccess;
 }
 
-ExitStatus unload(ManagerProxy& manager, const Invocation& invocation) {
+ExitStatus unload(ManagerClient& manager, const Invocation& invocation) {
     auto agent = PolkitAgent::startIfUseful(invocation.askPassword);
-    const auto [module, unloaded] = manager.Unload(invocation.module, callFlags(invocation));
+    const UnloadOutcome outcome = manager.unload(invocation.module, callFlags(invocation));
     agent.reset();
-    std::cout << formatUnloaded(module, unloaded, invocation.json, invocation.verbose);
+    print(stdout,
+          formatUnloaded(outcome.module, outcome.unloaded, invocation.json, invocation.verbose));
     return exitSuccess;
 }
 
-ExitStatus reload(ManagerProxy& manager, const Invocation& invocation) {
+ExitStatus reload(ManagerClient& manager, const Invocation& invocation) {
     auto agent = PolkitAgent::startIfUseful(invocation.askPassword);
-    manager.Reload(callFlags(invocation));
+    manager.reload(callFlags(invocation));
     agent.reset();
     if (invocation.verbose) {
-        std::cout << "Reloaded the configuration.\n";
+        print(stdout, "Reloaded the configuration.\n");
     }
     return exitSuccess;
 }
 
-ExitStatus boot(ManagerProxy& manager, const Invocation& invocation) {
+ExitStatus boot(ManagerClient& manager, const Invocation& invocation) {
     auto agent = PolkitAgent::startIfUseful(invocation.askPassword);
-    std::vector<BootResult> results;
-    for (const auto& entry : manager.LoadBootModules(callFlags(invocation))) {
-        results.push_back({entry.get<0>(), entry.get<1>(), entry.get<2>()});
-    }
+    const std::vector<BootResult> results = manager.loadBootModules(callFlags(invocation));
     agent.reset();
     if (invocation.json) {
-        std::cout << formatBootResultsJson(results);
+        print(stdout, formatBootResultsJson(results));
     } else {
         const bool colour = wantsColour(STDERR_FILENO, false);
         for (const BootResult& entry : results) {
             if (entry.succeeded()) {
-                std::cout << loadResultSentence(entry.module, entry.result) << "\n";
+                print(stdout, loadResultSentence(entry.module, entry.result) + "\n");
             } else {
-                std::cerr << formatError(entry.result, colour); // names the module already
+                print(stderr, formatError(entry.result, colour)); // names the module already
             }
         }
     }
@@ -101,7 +86,7 @@ ExitStatus boot(ManagerProxy& manager, const Invocation& invocation) {
     return allSucceeded ? exitSuccess : exitFailure;
 }
 
-ExitStatus run(ManagerProxy& manager, const Invocation& invocation) {
+ExitStatus run(ManagerClient& manager, const Invocation& invocation) {
     switch (invocation.verb) {
     case Verb::List:
         return list(manager, invocation);
@@ -124,42 +109,41 @@ ExitStatus run(ManagerProxy& manager, const Invocation& invocation) {
 // among those of the module directory kmodd resolves names in. Nothing when that cannot be
 // read. The client reads the directory itself: its index files are world-readable, and the
 // answer needs no new method on the bus.
-std::string suggestionFor(ManagerProxy& manager, const Invocation& invocation) {
+std::string suggestionFor(ManagerClient& manager, const Invocation& invocation) {
     try {
         std::vector<std::string> candidates;
         if (invocation.verb == Verb::Unload) {
-            for (const auto& entry : manager.ListModules()) {
-                candidates.push_back(entry.get<0>());
+            for (const ModuleSummary& module : manager.listModules()) {
+                candidates.push_back(module.name);
             }
         } else {
-            candidates = moduleNamesIn(manager.ModuleDirectory());
+            candidates = moduleNamesIn(manager.moduleDirectory());
         }
         return didYouMean(closeNames(invocation.module, candidates));
-    } catch (const sdbus::Error&) {
+    } catch (const std::runtime_error&) {
         return "";
     }
 }
 
 } // namespace
 
-ExitStatus runCommand(const Invocation& invocation, sdbus::IConnection& connection) {
-    ManagerProxy manager(connection);
+ExitStatus runCommand(const Invocation& invocation, SystemBus& bus) {
+    ManagerClient manager(bus);
     if (invocation.verb != Verb::List && invocation.verb != Verb::Status) {
-        connection.setMethodCallTimeout(stateChangeTimeout);
+        manager.setTimeout(stateChangeTimeout);
     }
     try {
         return run(manager, invocation);
-    } catch (const sdbus::Error& error) {
+    } catch (const BusError& error) {
         const bool namesAModule = invocation.verb == Verb::Load ||
                                   invocation.verb == Verb::Unload ||
                                   invocation.verb == Verb::Status;
-        const std::string suggestion = namesAModule && error.getName() == notFoundError
-                                           ? suggestionFor(manager, invocation)
-                                           : "";
+        const std::string suggestion =
+            namesAModule && error.name() == notFoundError ? suggestionFor(manager, invocation) : "";
         if (suggestion.empty()) {
             throw;
         }
-        throw sdbus::Error(error.getName(), error.getMessage() + "; " + suggestion);
+        throw BusError(error.name(), error.message() + "; " + suggestion);
     }
 }
 

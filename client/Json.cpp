@@ -1,78 +1,52 @@
 #include "Json.h"
 
 namespace kmodctl {
+namespace {
+
+// D-Bus strings are UTF-8; a byte sequence that is not would be replaced rather than thrown at.
+std::string dumped(const nlohmann::ordered_json& value) {
+    return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+} // namespace
 
 std::string jsonString(std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string json = "\"";
-    json.reserve(text.size() + 2);
-    for (char c : text) {
-        switch (c) {
-        case '"':
-            json += "\\\"";
-            break;
-        case '\\':
-            json += "\\\\";
-            break;
-        case '\n':
-            json += "\\n";
-            break;
-        case '\t':
-            json += "\\t";
-            break;
-        case '\r':
-            json += "\\r";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                json += "\\u00";
-                json += hex[(c >> 4) & 0xf];
-                json += hex[c & 0xf];
-            } else {
-                json += c;
-            }
-        }
-    }
-    return json + "\"";
+    return dumped(std::string(text));
 }
 
 std::string jsonArray(const std::vector<std::string>& jsonValues) {
-    std::string json = "[";
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
     for (const std::string& value : jsonValues) {
-        json += (json.size() > 1 ? "," : "") + value;
+        array.push_back(nlohmann::ordered_json::parse(value));
     }
-    return json + "]";
+    return dumped(array);
 }
 
 std::string jsonStringArray(const std::vector<std::string>& items) {
-    std::vector<std::string> values;
-    values.reserve(items.size());
-    for (const std::string& item : items) {
-        values.push_back(jsonString(item));
-    }
-    return jsonArray(values);
+    return dumped(items);
 }
 
 std::string jsonStringObject(const std::map<std::string, std::string>& members) {
-    JsonObject object;
-    for (const auto& [key, value] : members) {
-        object.string(key, value);
-    }
-    return object.str();
+    return dumped(members);
 }
 
 JsonObject& JsonObject::raw(std::string_view key, std::string_view json) {
-    text_ += (text_.size() > 1 ? "," : "") + jsonString(key) + ":";
-    text_ += json;
+    object_[std::string(key)] = nlohmann::ordered_json::parse(json);
     return *this;
 }
 
 JsonObject& JsonObject::string(std::string_view key, std::string_view value) {
-    return raw(key, jsonString(value));
+    object_[std::string(key)] = std::string(value);
+    return *this;
 }
 
 JsonObject& JsonObject::number(std::string_view key, std::uint64_t value) {
-    return raw(key, std::to_string(value));
+    object_[std::string(key)] = value;
+    return *this;
+}
+
+std::string JsonObject::str() const {
+    return dumped(object_);
 }
 
 } // namespace kmodctl

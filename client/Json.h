@@ -2,14 +2,18 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace kmodctl {
 
+/// kmodctl's JSON, written by nlohmann-json.
+
 /// text as a JSON string literal, quotes included. text is UTF-8 (as every D-Bus string is);
-/// '"', '\\' and control characters are escaped, everything else is copied.
+/// '"', '\\' and control characters are escaped, everything else is copied (an invalid UTF-8
+/// sequence becomes U+FFFD).
 std::string jsonString(std::string_view text);
 
 /// An array of JSON strings.
@@ -27,10 +31,10 @@ class JsonObject {
     JsonObject& number(std::string_view key, std::uint64_t value);
 
     /// The object, braces included.
-    std::string str() const { return text_ + "}"; }
+    std::string str() const;
 
   private:
-    std::string text_ = "{";
+    nlohmann::ordered_json object_ = nlohmann::ordered_json::object();
 };
 
 /// Joins JSON values into an array.

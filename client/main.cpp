@@ -6,9 +6,9 @@
 #include "Help.h"
 #include "Monitor.h"
 #include "Output.h"
+#include "Print.h"
+#include "SystemBus.h"
 
-#include <iostream>
-#include <sdbus-c++/sdbus-c++.h>
 #include <unistd.h>
 #include <vector>
 
@@ -19,24 +19,19 @@ using namespace kmodctl;
 ExitStatus run(const Invocation& invocation) {
     switch (invocation.verb) {
     case Verb::Help:
-        std::cout << helpText(invocation.helpTopic);
+        print(stdout, helpText(invocation.helpTopic));
         return exitSuccess;
     case Verb::Version:
-        std::cout << versionText();
+        print(stdout, versionText());
         return exitSuccess;
     default:
         break;
     }
-    std::unique_ptr<sdbus::IConnection> connection;
-    try {
-        connection = sdbus::createSystemBusConnection();
-    } catch (const sdbus::Error& error) {
-        throw std::runtime_error("cannot connect to the system bus: " + error.getMessage());
-    }
+    SystemBus bus;
     if (invocation.verb == Verb::Monitor) {
-        return runMonitor(*connection, invocation.json);
+        return runMonitor(bus, invocation.json);
     }
-    return runCommand(invocation, *connection);
+    return runCommand(invocation, bus);
 }
 
 } // namespace
@@ -45,13 +40,13 @@ int main(int argc, char* argv[]) {
     const std::vector<std::string_view> arguments(argv + 1, argv + argc);
     bool json = false;
     auto report = [&json](std::string_view message) {
-        std::cerr << formatError(message, wantsColour(STDERR_FILENO, json));
+        print(stderr, formatError(message, wantsColour(STDERR_FILENO, json)));
     };
     try {
         const Invocation invocation = parseCommandLine(arguments);
         json = invocation.json;
         const ExitStatus status = run(invocation);
-        if (!std::cout.flush()) {
+        if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
             report("cannot write to standard output");
             return exitFailure;
         }
@@ -59,9 +54,9 @@ int main(int argc, char* argv[]) {
     } catch (const UsageError& error) {
         report(std::string(error.what()) + " (see 'kmodctl --help')");
         return exitUsage;
-    } catch (const sdbus::Error& error) {
-        report(describeError(error.getName(), error.getMessage()));
-        return exitStatusForError(error.getName());
+    } catch (const BusError& error) {
+        report(describeError(error.name(), error.message()));
+        return exitStatusForError(error.name());
     } catch (const std::exception& error) {
         report(error.what());
         return exitFailure;

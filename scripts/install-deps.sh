@@ -7,6 +7,8 @@ packages=(
     cmake g++ make pkg-config
     libkmod-dev libsdbus-c++-dev libsdbus-c++-bin libsystemd-dev libspdlog-dev
     libyaml-cpp-dev liblzma-dev libzstd-dev zlib1g-dev
+    # kmodctl: its command line and its JSON (header-only)
+    libcli11-dev nlohmann-json3-dev
     # tests
     libgtest-dev libgmock-dev kmod xz-utils zstd gzip util-linux
     dbus-daemon polkitd

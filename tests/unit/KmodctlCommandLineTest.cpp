@@ -92,6 +92,20 @@ TEST(AKmodctlCommandLine, RefusesUnknownCommandsAndOptions) {
     EXPECT_THAT(usageErrorFrom({"help", "frobnicate"}), HasSubstr("unknown command 'frobnicate'"));
 }
 
+TEST(AKmodctlCommandLine, KnowsOptionsByTheirExactNameOnly) {
+    EXPECT_THAT(usageErrorFrom({"-nh"}), HasSubstr("unknown option '-nh'"));
+    EXPECT_THAT(usageErrorFrom({"load", "-5"}), HasSubstr("unknown option '-5'"));
+    EXPECT_THAT(usageErrorFrom({"--dry-run=1", "load", "x"}),
+                HasSubstr("unknown option '--dry-run=1'"));
+}
+
+TEST(AKmodctlCommandLine, ReadsNoOptionAfterADoubleDash) {
+    const Invocation invocation = parse({"load", "--", "--json", "-n"});
+    EXPECT_EQ(invocation.module, "--json");
+    EXPECT_FALSE(invocation.json);
+    EXPECT_EQ(invocation.parameters.count("-n"), 1u);
+}
+
 TEST(AKmodctlCommandLine, SuggestsTheCommandsCloseToAMisspeltOne) {
     EXPECT_THAT(usageErrorFrom({"lod", "dummy"}),
                 EndsWith("unknown command 'lod'; did you mean load?"));

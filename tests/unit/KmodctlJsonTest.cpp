@@ -22,6 +22,10 @@ TEST(AKmodctlJsonString, CopiesUtf8AndDelete) {
     EXPECT_EQ(jsonString("Gr\xc3\xbc\xc3\x9f\x7f"), "\"Gr\xc3\xbc\xc3\x9f\x7f\"");
 }
 
+TEST(AKmodctlJsonString, ReplacesWhatIsNotUtf8) {
+    EXPECT_EQ(jsonString("a\xff"), "\"a\xef\xbf\xbd\"");
+}
+
 TEST(AKmodctlJson, BuildsArraysAndObjects) {
     EXPECT_EQ(jsonStringArray({}), "[]");
     EXPECT_EQ(jsonStringArray({"a", "b\""}), R"(["a","b\""])");
