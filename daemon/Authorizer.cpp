@@ -1,6 +1,7 @@
 #include "Authorizer.h"
 
 #include "RequestLimits.h"
+#include "WireNames.h"
 
 #include <org.freedesktop.PolicyKit1.Authority_proxy.h>
 #include <sdbus-c++/sdbus-c++.h>
@@ -92,7 +93,7 @@ void Authorizer::check(const Caller& caller, Action action, const std::string& m
     };
     std::map<std::string, std::string> details;
     if (!module.empty()) {
-        details.emplace("module", module);
+        details.emplace(wire::action::moduleDetail, module);
     }
     try {
         auto call = std::make_unique<PolkitCall>(connection_, std::move(onReply));

@@ -3,6 +3,7 @@
 #include "Caller.h"
 #include "Config.h"
 #include "Logging.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +17,7 @@
 namespace kmodd {
 namespace {
 
-constexpr const char* busName = "org.kmodd.Manager1";
+using wire::busName;
 constexpr int handledSignals[] = {SIGTERM, SIGINT, SIGHUP};
 // How soon to look again at a module that is coming or going: no uevent says when that ends.
 constexpr std::chrono::microseconds settleInterval = std::chrono::milliseconds(100);

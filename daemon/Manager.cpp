@@ -5,6 +5,7 @@
 #include "ObjectPath.h"
 #include "RequestDecoding.h"
 #include "RequestLimits.h"
+#include "WireNames.h"
 
 namespace kmodd {
 namespace {
@@ -46,7 +47,7 @@ SkippedModules skippedModules(const std::vector<SkippedModule>& skipped) {
 Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, ModuleTable& table,
                  const Kernel& kernel, const ModuleIndex& index, ModuleFactsCache& facts,
                  const ModuleEngine& engine, std::shared_ptr<spdlog::logger> logger)
-    : AdaptorInterfaces(connection, managerObjectPath), connection_(connection),
+    : AdaptorInterfaces(connection, wire::managerPath), connection_(connection),
       requests_(requests), table_(table), kernel_(kernel), index_(index), facts_(facts),
       engine_(engine), logger_(std::move(logger)), moduleList_(listOf(table_.modules())),
       admission_(requestLimit::requestsPerUid),
@@ -171,7 +172,7 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
             }
             reply->returnResults(
                 toProperties({module->str(),
-                              "builtin",
+                              wire::moduleState::builtin,
                               0,
                               {},
                               publishedParameters(
@@ -193,7 +194,7 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
                            }
                            reply->returnResults(
                                toProperties({module.str(),
-                                             "unloaded",
+                                             wire::moduleState::unloaded,
                                              0,
                                              {},
                                              {},

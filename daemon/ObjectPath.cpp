@@ -1,5 +1,7 @@
 #include "ObjectPath.h"
 
+#include "WireNames.h"
+
 namespace kmodd {
 
 std::string escapeObjectPathElement(std::string_view text) {
@@ -23,7 +25,8 @@ std::string escapeObjectPathElement(std::string_view text) {
 }
 
 std::string moduleObjectPath(const ModuleName& name) {
-    return std::string(managerObjectPath) + "/module/" + escapeObjectPathElement(name.str());
+    return std::string(wire::managerPath) + wire::modulePathInfix +
+           escapeObjectPathElement(name.str());
 }
 
 } // namespace kmodd

@@ -3,6 +3,7 @@
 #include "BusError.h"
 #include "Config.h"
 #include "RequestDecoding.h"
+#include "WireNames.h"
 
 #include <algorithm>
 
@@ -62,27 +63,27 @@ BootResult bootResult(const std::string& listed, const LoadOutcome& outcome) {
 std::string_view loadStatusName(LoadStatus status) {
     switch (status) {
     case LoadStatus::Loaded:
-        return "loaded";
+        return wire::loadResult::loaded;
     case LoadStatus::AlreadyLoaded:
-        return "already-loaded";
+        return wire::loadResult::alreadyLoaded;
     case LoadStatus::BuiltIn:
-        return "builtin";
+        return wire::loadResult::builtin;
     case LoadStatus::DryRun:
-        return "dry-run";
+        return wire::loadResult::dryRun;
     }
-    return "loaded";
+    return wire::loadResult::loaded;
 }
 
 std::string_view moduleOutcomeName(ModuleOutcome outcome) {
     switch (outcome) {
     case ModuleOutcome::Inserted:
-        return "inserted";
+        return wire::planOutcome::inserted;
     case ModuleOutcome::AlreadyLoaded:
-        return "already-loaded";
+        return wire::planOutcome::alreadyLoaded;
     case ModuleOutcome::ToInsert:
-        return "to-insert";
+        return wire::planOutcome::toInsert;
     }
-    return "inserted";
+    return wire::planOutcome::inserted;
 }
 
 struct RequestHandler::BootRun {
