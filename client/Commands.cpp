@@ -6,6 +6,7 @@
 #include "Output.h"
 #include "PolkitAgent.h"
 #include "Suggestions.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,7 +18,6 @@ namespace {
 
 // Long enough for a slow module init behind a password prompt; the daemon answers every call.
 constexpr std::chrono::minutes stateChangeTimeout{10};
-constexpr const char* notFoundError = "org.kmodd.Error.NotFound";
 
 ExitStatus list(ManagerProxy& manager, const Invocation& invocation) {
     std::vector<ModuleSummary> modules;
@@ -153,9 +153,11 @@ ExitStatus runCommand(const Invocation& invocation, sdbus::IConnection& connecti
         const bool namesAModule = invocation.verb == Verb::Load ||
                                   invocation.verb == Verb::Unload ||
                                   invocation.verb == Verb::Status;
-        const std::string suggestion = namesAModule && error.getName() == notFoundError
-                                           ? suggestionFor(manager, invocation)
-                                           : "";
+        const std::string suggestion =
+            namesAModule &&
+                    error.getName() == kmodd::wire::error::busName(kmodd::wire::error::notFound)
+                ? suggestionFor(manager, invocation)
+                : "";
         if (suggestion.empty()) {
             throw;
         }

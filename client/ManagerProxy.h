@@ -1,13 +1,14 @@
 #pragma once
 
+#include "WireNames.h"
 #include "org.kmodd.Manager1_proxy.h"
 
 #include <sdbus-c++/sdbus-c++.h>
 
 namespace kmodctl {
 
-inline constexpr const char* busName = "org.kmodd.Manager1";
-inline constexpr const char* managerPath = "/org/kmodd/Manager1";
+using kmodd::wire::busName;
+using kmodd::wire::managerPath;
 
 /// org.kmodd.Manager1 for one method call. Its signals are never subscribed to
 /// (registerProxy is not called), so a one-shot command adds no match rules on the bus.

@@ -18,15 +18,18 @@
 namespace kmodctl {
 namespace {
 
-constexpr const char* moduleInterface = "org.kmodd.Module1";
+using kmodd::wire::moduleInterface;
 
 // One match rule for the PropertiesChanged of every module object, rather than one
 // Properties_proxy (and one match rule) per module: a system with hundreds of modules would
 // approach the bus's limit on match rules, and a proxy made on InterfacesAdded would miss the
 // changes the daemon publishes right after it.
-constexpr const char* propertiesChangedMatch =
-    "type='signal',sender='org.kmodd.Manager1',interface='org.freedesktop.DBus.Properties',"
-    "member='PropertiesChanged',path_namespace='/org/kmodd/Manager1',arg0='org.kmodd.Module1'";
+std::string propertiesChangedMatch() {
+    return std::string("type='signal',sender='") + busName +
+           "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
+           "path_namespace='" +
+           managerPath + "',arg0='" + moduleInterface + "'";
+}
 
 using Report = std::function<void(const MonitorEvent&)>;
 using InterfaceMap = std::map<std::string, std::map<std::string, sdbus::Variant>>;
@@ -39,7 +42,7 @@ class ManagerWatcher final
         : ProxyInterfaces(connection, busName, managerPath), report_(std::move(report)) {
         registerProxy();
         propertiesChanged_ =
-            connection.addMatch(propertiesChangedMatch,
+            connection.addMatch(propertiesChangedMatch(),
                                 [this](sdbus::Message& message) { onPropertiesChanged(message); });
         for (const auto& [path, interfaces] : GetManagedObjects()) {
             remember(path, interfaces);
