@@ -7,7 +7,6 @@
 #include "ModuleIndex.h"
 #include "ModuleObject.h"
 #include "ModuleTable.h"
-#include "RequestAdmission.h"
 #include "RequestHandler.h"
 
 #include <map>
@@ -57,12 +56,11 @@ class Manager final
     std::map<std::string, uint64_t> RefusalCounts() override;
     std::string KernelOperation() override;
 
-    /// Who sent the method call being processed, and its place among the requests in flight
-    /// (RequestAdmission). On failure, answers it with the error, and logs and counts request
-    /// (what was asked) as failed.
+    /// Who sent the method call being processed. On failure, answers it with the error, and
+    /// logs and counts request (what was asked) as failed.
     template <class... Results>
-    bool admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request, Caller& caller,
-                     std::shared_ptr<RequestAdmission::Ticket>& ticket);
+    bool identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
+                        Caller& caller);
     template <class Send> void answer(Send&& send);
     ModuleObject& addObject(const LoadedModule& module);
     ModuleObject* objectFor(const ModuleName& name);
@@ -80,7 +78,6 @@ class Manager final
     /// table's changes, and Result sends it by reference.
     ModuleList moduleList_;
     CallerCache callers_;
-    RequestAdmission admission_;
     std::unique_ptr<sdbus::IProxy> busDriver_; ///< org.freedesktop.DBus, for callerOf()
 };
 

@@ -51,6 +51,13 @@ std::string reloadSummary(const std::filesystem::path& mainFile) {
            " does not exist: the built-in defaults apply)";
 }
 
+// done, holding the request's place among those in flight until it has run.
+template <class Done> Done holding(std::shared_ptr<RequestAdmission::Ticket> ticket, Done done) {
+    return [ticket = std::move(ticket), done = std::move(done)](const auto& outcome) {
+        done(outcome);
+    };
+}
+
 BootResult bootResult(const std::string& listed, const LoadOutcome& outcome) {
     if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
         return {listed, outcome.module, std::string(loadStatusName(report->status)), false};
@@ -94,16 +101,28 @@ struct RequestHandler::BootRun {
     BootDone done;
 };
 
-RequestHandler::RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts,
-                               Authorizer& authorizer, MainThreadDispatcher& dispatcher,
-                               RequestLog& log, ConfigFiles configFiles, Publish publish)
-    : engine_(engine), facts_(facts), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
+RequestHandler::RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts, Authority& authority,
+                               MainThreadDispatcher& dispatcher, RequestLog& log,
+                               ConfigFiles configFiles, Publish publish)
+    : engine_(engine), facts_(facts), authority_(authority), dispatcher_(dispatcher), log_(log),
       configFiles_(std::move(configFiles)), publish_(std::move(publish)) {}
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
                           LoadDone done) {
-    load(caller, name, parameters, flags, IndexCheck::Reload, std::move(done));
+    std::shared_ptr<RequestAdmission::Ticket> ticket;
+    try {
+        ticket = admission_.admit(caller.uid);
+    } catch (...) {
+        finishLoad({.operation = Operation::Load,
+                    .caller = caller,
+                    .requested = name,
+                    .parameters = describeParameters(parameters),
+                    .flags = flags},
+                   currentError(), done);
+        return;
+    }
+    load(caller, name, parameters, flags, IndexCheck::Reload, holding(ticket, std::move(done)));
 }
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
@@ -163,14 +182,36 @@ void RequestHandler::authorizeLoad(RequestRecord record, const std::shared_ptr<L
                                    bool interactive, const LoadDone& done) {
     record.module = plan->resolution.name.str();
     record.kernelParameters = plan->parameters.kernelString();
-    authorizer_.check(record.caller, Action::LoadModule, record.module, interactive,
-                      [this, record, plan, done](const std::optional<Error>& refusal) {
-                          if (refusal) {
-                              finishLoad(record, *refusal, done);
-                          } else {
-                              insert(record, plan, done);
-                          }
-                      });
+    authorize(record.caller, Action::LoadModule, record.module, interactive,
+              [this, record, plan, done](const std::optional<Error>& refusal) {
+                  if (refusal) {
+                      finishLoad(record, *refusal, done);
+                  } else {
+                      insert(record, plan, done);
+                  }
+              });
+}
+
+void RequestHandler::authorize(const Caller& caller, Action action, const std::string& module,
+                               bool interactive, Decided decided) {
+    if (skipsPolkit(caller.uid)) {
+        decided(std::nullopt);
+        return;
+    }
+    // Each check is a reply kmodd waits for; the bus lets one connection wait for only so
+    // many, and root's own calls must still fit.
+    if (pendingChecks_ >= requestLimit::pendingAuthorizations) {
+        decided(Error(ErrorKind::Busy,
+                      "kmodd is already waiting for polkit on " + std::to_string(pendingChecks_) +
+                          " requests, the most it lets wait at once; try again later"));
+        return;
+    }
+    ++pendingChecks_;
+    authority_.check(caller, action, module, interactive,
+                     [this, decided = std::move(decided)](const AuthorityAnswer& answer) {
+                         --pendingChecks_;
+                         decided(refusalOf(answer));
+                     });
 }
 
 void RequestHandler::insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
@@ -194,6 +235,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
     std::optional<UnloadPlan> plan;
     RequestFlags decoded;
     try {
+        done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::unload, "Unload");
         engine_.reloadIndexIfChanged();
@@ -203,15 +245,14 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
         return;
     }
     record.module = plan->module.str();
-    authorizer_.check(
-        caller, Action::UnloadModule, record.module, decoded.interactive,
-        [this, record, unloadPlan = *plan, done](const std::optional<Error>& refusal) {
-            if (refusal) {
-                finishUnload(record, *refusal, done);
-            } else {
-                remove(record, unloadPlan, done);
-            }
-        });
+    authorize(caller, Action::UnloadModule, record.module, decoded.interactive,
+              [this, record, unloadPlan = *plan, done](const std::optional<Error>& refusal) {
+                  if (refusal) {
+                      finishUnload(record, *refusal, done);
+                  } else {
+                      remove(record, unloadPlan, done);
+                  }
+              });
 }
 
 void RequestHandler::remove(const RequestRecord& record, const UnloadPlan& plan,
@@ -232,26 +273,27 @@ void RequestHandler::reload(const Caller& caller, std::uint64_t flags, ReloadDon
     RequestRecord record{.operation = Operation::Reload, .caller = caller, .flags = flags};
     RequestFlags decoded;
     try {
+        done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::reload, "Reload");
     } catch (...) {
         finishReload(record, currentError(), done);
         return;
     }
-    authorizer_.check(caller, Action::ReloadConfig, "", decoded.interactive,
-                      [this, record, done](const std::optional<Error>& refusal) {
-                          if (refusal) {
-                              finishReload(record, refusal, done);
-                              return;
-                          }
-                          try {
-                              reloadConfig();
-                          } catch (...) {
-                              finishReload(record, currentError(), done);
-                              return;
-                          }
-                          finishReload(record, std::nullopt, done);
-                      });
+    authorize(caller, Action::ReloadConfig, "", decoded.interactive,
+              [this, record, done](const std::optional<Error>& refusal) {
+                  if (refusal) {
+                      finishReload(record, refusal, done);
+                      return;
+                  }
+                  try {
+                      reloadConfig();
+                  } catch (...) {
+                      finishReload(record, currentError(), done);
+                      return;
+                  }
+                  finishReload(record, std::nullopt, done);
+              });
 }
 
 void RequestHandler::refuse(const RequestRecord& record, const Error& error) {
@@ -261,6 +303,7 @@ void RequestHandler::refuse(const RequestRecord& record, const Error& error) {
 
 void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done) {
     try {
+        done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decodeFlags(flags, acceptedFlags::loadBootModules, "LoadBootModules");
     } catch (...) {
@@ -296,7 +339,7 @@ void RequestHandler::reloadConfig() {
 std::optional<KernelQueue::Running> RequestHandler::stop(KernelQueue::Clock::duration grace) {
     stopped_ = true;
     facts_.stop();
-    authorizer_.cancelAll();
+    authority_.cancelAll();
     return queue_.stop(grace);
 }
 
