@@ -10,11 +10,11 @@ std::string escapeObjectPathElement(std::string_view text) {
     }
     static constexpr char hex[] = "0123456789abcdef";
     std::string escaped;
-    for (const char c : text) {
+    for (const char c : withUnderscores(text)) {
         const auto byte = static_cast<unsigned char>(c);
-        if (c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
             (c >= '0' && c <= '9')) {
-            escaped += c == '-' ? '_' : c;
+            escaped += c;
         } else {
             escaped += '_';
             escaped += hex[byte >> 4];
