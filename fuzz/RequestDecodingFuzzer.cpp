@@ -1,4 +1,4 @@
-// The argument decoding of every Manager1 method (daemon/RequestDecoding.h). The input's
+// The argument decoding of every Manager1 method (daemon/request/RequestDecoding.h). The input's
 // NUL-separated fields are the flags (hex), the name, then the a{ss} parameters as key, value;
 // the bounds on their count and text (RequestLimits.h) are checked on every input.
 #include "FuzzChecks.h"
