@@ -10,6 +10,8 @@
 // nanoseconds Load(MODULE) and Unload(MODULE) took. A load that does not insert MODULE, or an
 // unload that fails, stops the run: every cycle must do the work.
 
+#include "WireNames.h"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -22,9 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kService = "org.kmodd.Manager1";
-constexpr const char* kPath = "/org/kmodd/Manager1";
-constexpr const char* kInterface = "org.kmodd.Manager1";
+using kmodd::wire::busName;
+using kmodd::wire::managerInterface;
+using kmodd::wire::managerPath;
 
 [[noreturn]] void die(const std::string& what) {
     std::cerr << "kmodd-bench-agent: " << what << "\n";
@@ -43,8 +45,9 @@ std::int64_t load(sd_bus* bus, const std::string& module) {
     sd_bus_error error = SD_BUS_ERROR_NULL;
     sd_bus_message* reply = nullptr;
     const auto start = Clock::now();
-    const int called = sd_bus_call_method(bus, kService, kPath, kInterface, "Load", &error, &reply,
-                                          "sa{ss}t", module.c_str(), 0, std::uint64_t{0});
+    const int called =
+        sd_bus_call_method(bus, busName, managerPath, managerInterface, "Load", &error, &reply,
+                           "sa{ss}t", module.c_str(), 0, std::uint64_t{0});
     const auto took = nanosecondsSince(start);
     if (called < 0) {
         dieOfCall("Load(" + module + ")", error, called);
@@ -63,8 +66,8 @@ std::int64_t unload(sd_bus* bus, const std::string& module) {
     sd_bus_error error = SD_BUS_ERROR_NULL;
     sd_bus_message* reply = nullptr;
     const auto start = Clock::now();
-    const int called = sd_bus_call_method(bus, kService, kPath, kInterface, "Unload", &error,
-                                          &reply, "st", module.c_str(), std::uint64_t{0});
+    const int called = sd_bus_call_method(bus, busName, managerPath, managerInterface, "Unload",
+                                          &error, &reply, "st", module.c_str(), std::uint64_t{0});
     const auto took = nanosecondsSince(start);
     if (called < 0) {
         dieOfCall("Unload(" + module + ")", error, called);

@@ -9,6 +9,7 @@
 
 #include "BenchService.h"
 #include "LoadGenerator.h"
+#include "WireNames.h"
 
 #include <charconv>
 #include <iostream>
@@ -23,17 +24,16 @@ namespace {
 using namespace kmodd::bench;
 using namespace std::chrono_literals;
 
-constexpr const char* managerBusName = "org.kmodd.Manager1";
-constexpr const char* managerPath = "/org/kmodd/Manager1";
-constexpr const char* managerInterface = "org.kmodd.Manager1";
+using kmodd::wire::managerInterface;
+using kmodd::wire::managerPath;
 constexpr std::size_t flooders = 3;
 constexpr std::size_t callsInFlightPerFlooder = 16;
 constexpr kmodd::testing::Credentials nobody{65534, 65534};
 
 Request managerRequest(std::string label, std::string method,
                        std::function<void(sdbus::MethodCall&)> arguments) {
-    return {std::move(label), managerBusName,    managerPath,
-            managerInterface, std::move(method), std::move(arguments)};
+    return {std::move(label), kmodd::wire::busName, managerPath,
+            managerInterface, std::move(method),    std::move(arguments)};
 }
 
 Request load(std::string label, std::string module, std::map<std::string, std::string> parameters) {

@@ -1,5 +1,7 @@
 #include "Measurements.h"
 
+#include "WireNames.h"
+
 #include <algorithm>
 #include <ctime>
 #include <iostream>
@@ -9,16 +11,15 @@
 namespace kmodd::bench {
 namespace {
 
-constexpr const char* managerBusName = "org.kmodd.Manager1";
-constexpr const char* managerPath = "/org/kmodd/Manager1";
-constexpr const char* managerInterface = "org.kmodd.Manager1";
+using kmodd::wire::managerInterface;
+using kmodd::wire::managerPath;
 constexpr std::size_t memoryClients = 8;
 constexpr auto idleSettle = std::chrono::milliseconds(500);
 
 Request managerRequest(std::string label, std::string method,
                        std::function<void(sdbus::MethodCall&)> arguments) {
-    return {std::move(label), managerBusName,    managerPath,
-            managerInterface, std::move(method), std::move(arguments)};
+    return {std::move(label), kmodd::wire::busName, managerPath,
+            managerInterface, std::move(method),    std::move(arguments)};
 }
 
 std::chrono::nanoseconds ownCpuTime() {

@@ -1,6 +1,7 @@
 #include "CommandLine.h"
 
 #include "Suggestions.h"
+#include "WireNames.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -186,18 +187,18 @@ Invocation parseCommandLine(std::span<const std::string_view> arguments) {
 }
 
 std::uint64_t callFlags(const Invocation& invocation) {
-    std::uint64_t flags = invocation.askPassword ? flagInteractive : 0;
+    std::uint64_t flags = invocation.askPassword ? kmodd::wire::flag::interactive : 0;
     if (invocation.forceVermagic) {
-        flags |= flagForceVermagic;
+        flags |= kmodd::wire::flag::forceVermagic;
     }
     if (invocation.forceModversion) {
-        flags |= flagForceModversion;
+        flags |= kmodd::wire::flag::forceModversion;
     }
     if (invocation.dryRun) {
-        flags |= flagDryRun;
+        flags |= kmodd::wire::flag::dryRun;
     }
     if (invocation.keepDependencies) {
-        flags |= flagKeepDependencies;
+        flags |= kmodd::wire::flag::keepDependencies;
     }
     return flags;
 }

@@ -36,13 +36,6 @@ class UsageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-/// Bits of the `flags` argument of the Manager1 methods that change state.
-inline constexpr std::uint64_t flagInteractive = 0x1;
-inline constexpr std::uint64_t flagForceVermagic = 0x2;
-inline constexpr std::uint64_t flagForceModversion = 0x4;
-inline constexpr std::uint64_t flagDryRun = 0x8;
-inline constexpr std::uint64_t flagKeepDependencies = 0x10;
-
 /// Parses the arguments after argv[0]. Options may come before or after the command, "--" ends
 /// them; no command means `list`. Throws UsageError.
 Invocation parseCommandLine(std::span<const std::string_view> arguments);

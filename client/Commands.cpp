@@ -6,6 +6,7 @@
 #include "PolkitAgent.h"
 #include "Print.h"
 #include "Suggestions.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +17,6 @@ namespace {
 
 // Long enough for a slow module init behind a password prompt; the daemon answers every call.
 constexpr std::chrono::minutes stateChangeTimeout{10};
-constexpr const char* notFoundError = "org.kmodd.Error.NotFound";
 
 ExitStatus list(ManagerClient& manager, const Invocation& invocation) {
     print(stdout, formatModuleList(manager.listModules(), invocation.json,
@@ -139,7 +139,10 @@ ExitStatus runCommand(const Invocation& invocation, SystemBus& bus) {
                                   invocation.verb == Verb::Unload ||
                                   invocation.verb == Verb::Status;
         const std::string suggestion =
-            namesAModule && error.name() == notFoundError ? suggestionFor(manager, invocation) : "";
+            namesAModule &&
+                    error.name() == kmodd::wire::error::busName(kmodd::wire::error::notFound)
+                ? suggestionFor(manager, invocation)
+                : "";
         if (suggestion.empty()) {
             throw;
         }

@@ -1,12 +1,14 @@
 #include "ExitStatus.h"
 
+#include "WireNames.h"
+
 #include <algorithm>
 #include <initializer_list>
 
 namespace kmodctl {
 namespace {
 
-constexpr std::string_view kmoddPrefix = "org.kmodd.Error.";
+constexpr std::string_view kmoddPrefix = kmodd::wire::error::prefix;
 constexpr std::string_view busPrefix = "org.freedesktop.DBus.Error.";
 
 bool isOneOf(std::string_view name, std::string_view prefix,
@@ -18,14 +20,15 @@ bool isOneOf(std::string_view name, std::string_view prefix,
 } // namespace
 
 ExitStatus exitStatusForError(std::string_view errorName) {
-    if (isOneOf(errorName, kmoddPrefix, {"NotAllowed", "NotAuthorized"}) ||
+    if (isOneOf(errorName, kmoddPrefix,
+                {kmodd::wire::error::notAllowed, kmodd::wire::error::notAuthorized}) ||
         isOneOf(errorName, busPrefix, {"AccessDenied"})) {
         return exitNotAllowed;
     }
-    if (isOneOf(errorName, kmoddPrefix, {"NotFound"})) {
+    if (isOneOf(errorName, kmoddPrefix, {kmodd::wire::error::notFound})) {
         return exitNotFound;
     }
-    if (isOneOf(errorName, kmoddPrefix, {"InvalidArgument"})) {
+    if (isOneOf(errorName, kmoddPrefix, {kmodd::wire::error::invalidArgument})) {
         return exitUsage;
     }
     return exitFailure;
@@ -33,7 +36,8 @@ ExitStatus exitStatusForError(std::string_view errorName) {
 
 std::string describeError(std::string_view errorName, std::string_view message) {
     if (isOneOf(errorName, busPrefix, {"ServiceUnknown", "NameHasNoOwner"})) {
-        return "kmodd is not running: nothing owns org.kmodd.Manager1 on the system bus";
+        return std::string("kmodd is not running: nothing owns ") + kmodd::wire::busName +
+               " on the system bus";
     }
     if (errorName.starts_with(std::string(busPrefix) + "Spawn.")) {
         return "kmodd could not be started: " + std::string(message);

@@ -2,6 +2,7 @@
 
 #include "ModuleInfo.h"
 #include "SystemBus.h"
+#include "WireNames.h"
 
 #include <chrono>
 #include <cstdint>
@@ -11,9 +12,9 @@
 
 namespace kmodctl {
 
-inline constexpr const char* busName = "org.kmodd.Manager1";
-inline constexpr const char* managerPath = "/org/kmodd/Manager1";
-inline constexpr const char* managerInterface = "org.kmodd.Manager1";
+using kmodd::wire::busName;
+using kmodd::wire::managerInterface;
+using kmodd::wire::managerPath;
 
 /// What Manager1.Unload answers.
 struct UnloadOutcome {

@@ -1,5 +1,7 @@
 #include "ModuleInfo.h"
 
+#include "WireNames.h"
+
 namespace kmodctl {
 namespace {
 
@@ -31,7 +33,8 @@ ModuleDetails detailsFromProperties(const PropertyMap& properties) {
 }
 
 bool BootResult::succeeded() const {
-    return result == "loaded" || result == "already-loaded" || result == "builtin";
+    using namespace kmodd::wire::loadResult;
+    return result == loaded || result == alreadyLoaded || result == builtin;
 }
 
 } // namespace kmodctl

@@ -22,15 +22,18 @@
 namespace kmodctl {
 namespace {
 
-constexpr const char* moduleInterface = "org.kmodd.Module1";
+using kmodd::wire::moduleInterface;
 constexpr const char* objectManagerInterface = "org.freedesktop.DBus.ObjectManager";
 
 // One match rule for the PropertiesChanged of every module object, rather than one per module:
 // a system with hundreds of modules would approach the bus's limit on match rules, and a rule
 // added on InterfacesAdded would miss the changes the daemon publishes right after it.
-constexpr const char* propertiesChangedMatch =
-    "type='signal',sender='org.kmodd.Manager1',interface='org.freedesktop.DBus.Properties',"
-    "member='PropertiesChanged',path_namespace='/org/kmodd/Manager1',arg0='org.kmodd.Module1'";
+std::string propertiesChangedMatch() {
+    return std::string("type='signal',sender='") + busName +
+           "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
+           "path_namespace='" +
+           managerPath + "',arg0='" + moduleInterface + "'";
+}
 
 using Report = std::function<void(const MonitorEvent&)>;
 
@@ -54,7 +57,7 @@ class ManagerWatcher {
         subscribe(busName, managerPath, objectManagerInterface, "InterfacesRemoved",
                   &dispatch<&ManagerWatcher::forgetInterfaces>);
         sd_bus_slot* slot = nullptr;
-        check(sd_bus_add_match(bus_.get(), &slot, propertiesChangedMatch,
+        check(sd_bus_add_match(bus_.get(), &slot, propertiesChangedMatch().c_str(),
                                &dispatch<&ManagerWatcher::propertiesChanged>, this));
         slots_.emplace_back(slot);
         BusMessage objects = bus_.call(

@@ -1,4 +1,4 @@
-// The argument decoding of every Manager1 method (daemon/RequestDecoding.h). The input's
+// The argument decoding of every Manager1 method (daemon/request/RequestDecoding.h). The input's
 // NUL-separated fields are the flags (hex), the name, then the a{ss} parameters as key, value;
 // the bounds on their count and text (RequestLimits.h) are checked on every input.
 #include "FuzzChecks.h"
@@ -38,11 +38,11 @@ void checkFlags(std::uint64_t flags) {
         fuzz::require(decoded.has_value() == ((flags & ~method.accepted) == 0),
                       "a method takes exactly the bits it accepts");
         fuzz::require(!decoded ||
-                          *decoded == RequestFlags{(flags & requestFlag::interactive) != 0,
-                                                   {(flags & requestFlag::forceVermagic) != 0,
-                                                    (flags & requestFlag::forceModversion) != 0},
-                                                   (flags & requestFlag::dryRun) != 0,
-                                                   (flags & requestFlag::keepDependencies) != 0},
+                          *decoded == RequestFlags{(flags & wire::flag::interactive) != 0,
+                                                   {(flags & wire::flag::forceVermagic) != 0,
+                                                    (flags & wire::flag::forceModversion) != 0},
+                                                   (flags & wire::flag::dryRun) != 0,
+                                                   (flags & wire::flag::keepDependencies) != 0},
                       "each accepted bit decodes to its flag");
     }
 }

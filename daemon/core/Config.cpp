@@ -1,10 +1,12 @@
 #include "Config.h"
 
 #include "Error.h"
+#include "ModuleName.h"
 #include "Policy.h"
 #include "TrustedConfigFiles.h"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <map>
 #include <sstream>
 #include <yaml-cpp/eventhandler.h>
@@ -26,11 +28,6 @@ std::string typeName(const YAML::Node& node) {
     default:
         return "nothing";
     }
-}
-
-std::string canonicalKey(std::string key) {
-    std::replace(key.begin(), key.end(), '-', '_');
-    return key;
 }
 
 /// Reads one YAML document into a Config, naming the file, line and key in every error.
@@ -93,7 +90,7 @@ class DocumentReader {
                 fail(key.Mark(), path, "a map key must be a name, not " + typeName(key));
             }
             const auto [first, isNew] =
-                firstLines.emplace(canonicalKey(key.Scalar()), key.Mark().line);
+                firstLines.emplace(withUnderscores(key.Scalar()), key.Mark().line);
             if (!isNew) {
                 fail(key.Mark(), childKey(path, key),
                      "given twice (first on line " + std::to_string(first->second + 1) + ")");
@@ -236,14 +233,14 @@ class DocumentReader {
         if (!value.IsSequence() || value.size() == 0) {
             fail(key.Mark(), path, expected + ", not " + typeName(value));
         }
-        std::string joined;
+        std::vector<std::string> items;
         for (const YAML::Node& item : value) {
             if (!item.IsScalar()) {
                 fail(item.Mark(), path, expected + ", found " + typeName(item) + " in the list");
             }
-            joined += (joined.empty() ? "" : ",") + item.Scalar();
+            items.push_back(item.Scalar());
         }
-        return joined;
+        return fmt::format("{}", fmt::join(items, ","));
     }
 
     Config& config_;

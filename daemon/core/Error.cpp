@@ -1,33 +1,35 @@
 #include "Error.h"
 
+#include "WireNames.h"
+
 namespace kmodd {
 
 std::string_view errorName(ErrorKind kind) {
     switch (kind) {
     case ErrorKind::InvalidArgument:
-        return "InvalidArgument";
+        return wire::error::invalidArgument;
     case ErrorKind::NotFound:
-        return "NotFound";
+        return wire::error::notFound;
     case ErrorKind::NotAllowed:
-        return "NotAllowed";
+        return wire::error::notAllowed;
     case ErrorKind::NotAuthorized:
-        return "NotAuthorized";
+        return wire::error::notAuthorized;
     case ErrorKind::Untrusted:
-        return "Untrusted";
+        return wire::error::untrusted;
     case ErrorKind::InvalidParameter:
-        return "InvalidParameter";
+        return wire::error::invalidParameter;
     case ErrorKind::InUse:
-        return "InUse";
+        return wire::error::inUse;
     case ErrorKind::KernelRejected:
-        return "KernelRejected";
+        return wire::error::kernelRejected;
     case ErrorKind::Busy:
-        return "Busy";
+        return wire::error::busy;
     case ErrorKind::ConfigInvalid:
-        return "ConfigInvalid";
+        return wire::error::configInvalid;
     case ErrorKind::Failed:
-        return "Failed";
+        return wire::error::failed;
     }
-    return "Failed";
+    return wire::error::failed;
 }
 
 std::string quoteForMessage(std::string_view text, std::size_t maxLength) {

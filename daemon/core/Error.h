@@ -7,7 +7,7 @@
 namespace kmodd {
 
 /// What went wrong, in terms a caller can act on. Each kind is the D-Bus error
-/// `org.kmodd.Error.<name>` (see errorName).
+/// wire::error::prefix + errorName(kind).
 enum class ErrorKind {
     InvalidArgument,  ///< malformed request: bad module name, bad parameter syntax
     NotFound,         ///< no such module, or (for unload) not loaded

@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "ProcModules.h"
 #include "UniqueFd.h"
+#include "WholeFile.h"
 
 #include <cerrno>
 #include <dirent.h>
@@ -20,24 +21,6 @@ int resultOf(long syscallResult) {
     return syscallResult == 0 ? 0 : errno;
 }
 
-// The rest of an open file; nullopt (errno set) if reading fails.
-std::optional<std::string> readAll(int fd) {
-    std::string text;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t count = ::read(fd, buffer, sizeof buffer);
-        if (count == 0) {
-            return text;
-        }
-        if (count < 0 && errno != EINTR) {
-            return std::nullopt;
-        }
-        if (count > 0) {
-            text.append(buffer, static_cast<std::size_t>(count));
-        }
-    }
-}
-
 struct Attribute {
     std::string text;
     bool readableByOthers = false; ///< mode has S_IROTH: anyone could read it themselves
@@ -52,7 +35,7 @@ std::optional<Attribute> readAttribute(int directory, const char* name) {
         (st.st_mode & (S_IRUSR | S_IRGRP | S_IROTH)) == 0) {
         return std::nullopt;
     }
-    auto text = readAll(fd.get());
+    auto text = readWholeFile<std::string>(fd.get());
     if (!text) {
         return std::nullopt;
     }
@@ -112,7 +95,7 @@ int LinuxKernel::deleteModule(const ModuleName& name, unsigned flags) {
 std::vector<LoadedModule> LinuxKernel::loadedModules() const {
     const auto path = procRoot_ / "modules";
     const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    const auto text = fd ? readAll(fd.get()) : std::nullopt;
+    const auto text = fd ? readWholeFile<std::string>(fd.get()) : std::nullopt;
     if (!text) {
         throw Error(ErrorKind::Failed,
                     "cannot read " + path.string() + ": " + std::generic_category().message(errno));

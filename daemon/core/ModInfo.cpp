@@ -1,6 +1,7 @@
 #include "ModInfo.h"
 
 #include "Error.h"
+#include "ModuleName.h"
 
 #include <algorithm>
 #include <bit>
@@ -238,8 +239,7 @@ std::set<std::string> ModInfo::declaredParameters() const {
         if (key != "parm" && key != "parmtype") {
             continue;
         }
-        auto name = value.substr(0, value.find(':'));
-        std::replace(name.begin(), name.end(), '-', '_');
+        auto name = withUnderscores(value.substr(0, value.find(':')));
         if (!name.empty()) {
             names.insert(std::move(name));
         }
@@ -254,9 +254,7 @@ std::map<std::string, std::string> ModInfo::declaredParameterTypes() const {
         if (key != "parmtype" || colon == std::string::npos || colon == 0) {
             continue;
         }
-        auto name = value.substr(0, colon);
-        std::replace(name.begin(), name.end(), '-', '_');
-        types.emplace(std::move(name), value.substr(colon + 1));
+        types.emplace(withUnderscores(value.substr(0, colon)), value.substr(colon + 1));
     }
     return types;
 }

@@ -1,6 +1,7 @@
 #include "ModprobeRules.h"
 
 #include "Error.h"
+#include "ModuleName.h"
 
 #include <algorithm>
 #include <fstream>
@@ -53,8 +54,7 @@ std::optional<std::string> findRule(const std::vector<fs::path>& configDirectori
                 std::string first;
                 std::string second;
                 words >> first >> second;
-                std::replace(second.begin(), second.end(), '-', '_');
-                if (first == keyword && second == module.str()) {
+                if (first == keyword && withUnderscores(second) == module.str()) {
                     return file.string() + " line " + std::to_string(number);
                 }
             }

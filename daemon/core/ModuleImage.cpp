@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "TrustedFile.h"
+#include "WholeFile.h"
 
 #include <array>
 #include <cerrno>
@@ -26,25 +27,14 @@ Error tooLarge(const ModuleFile& file) {
 }
 
 std::vector<std::byte> readAll(int fd, const ModuleFile& file) {
-    std::vector<std::byte> data;
-    std::byte buffer[65536];
-    for (off_t offset = 0;;) {
-        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            readFailed(file);
-        }
-        if (n == 0) {
-            return data;
-        }
-        if (data.size() + static_cast<std::size_t>(n) > maxModuleSize) {
-            throw tooLarge(file);
-        }
-        data.insert(data.end(), buffer, buffer + n);
-        offset += n;
+    auto data = readWholeFile<std::vector<std::byte>>(fd, maxModuleSize);
+    if (!data && errno == EFBIG) {
+        throw tooLarge(file);
     }
+    if (!data) {
+        readFailed(file);
+    }
+    return std::move(*data);
 }
 
 // Enough of the start of the file for every compression magic and the xz Stream Flags.

@@ -1,9 +1,11 @@
 #include "ModuleIndex.h"
 
 #include "Error.h"
+#include "ModuleName.h"
 
 #include <algorithm>
 #include <cstring>
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <libkmod.h>
 #include <set>
@@ -52,11 +54,7 @@ void appendWithDependencies(kmod_module* module, const std::filesystem::path& di
 }
 
 std::string joined(const std::set<std::string>& names) {
-    std::string result;
-    for (const auto& name : names) {
-        result += (result.empty() ? "" : ", ") + name;
-    }
-    return result;
+    return fmt::format("{}", fmt::join(names, ", "));
 }
 
 // The modules of a lookup's result that modprobe.d blacklists.
@@ -218,9 +216,7 @@ Resolution ModuleIndex::resolve(std::string_view requested) const {
                     "module '" + request + "' not found in " + directory_.string());
     }
     const std::set<std::string> blacklisted = blacklistedAmong(context_.get(), results);
-    std::string canonicalRequest = request;
-    std::replace(canonicalRequest.begin(), canonicalRequest.end(), '-', '_');
-    if (!candidateNames.contains(canonicalRequest) && !blacklisted.empty()) {
+    if (!candidateNames.contains(withUnderscores(request)) && !blacklisted.empty()) {
         // As modprobe: an alias never resolves to a blacklisted module (its name still does).
         std::erase_if(candidates, [&](const ModulePtr& module) {
             return blacklisted.contains(kmod_module_get_name(module.get()));
@@ -235,13 +231,9 @@ Resolution ModuleIndex::resolve(std::string_view requested) const {
         }
     }
     if (candidates.size() > 1) {
-        std::string names;
-        for (const auto& name : candidateNames) {
-            names += (names.empty() ? "" : ", ") + name;
-        }
-        throw Error(ErrorKind::InvalidArgument, "'" + request +
-                                                    "' is an alias of several modules (" + names +
-                                                    "): request one of them by name");
+        throw Error(ErrorKind::InvalidArgument,
+                    "'" + request + "' is an alias of several modules (" + joined(candidateNames) +
+                        "): request one of them by name");
     }
 
     kmod_module* module = candidates.front().get();

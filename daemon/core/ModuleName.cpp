@@ -3,6 +3,8 @@
 #include "Error.h"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <ranges>
 
 namespace kmodd {
 namespace {
@@ -20,9 +22,14 @@ bool isRequestCharacter(char c) {
 
 } // namespace
 
-ModuleName ModuleName::parse(std::string_view raw) {
-    std::string canonical(raw);
+std::string withUnderscores(std::string_view text) {
+    std::string canonical(text);
     std::replace(canonical.begin(), canonical.end(), '-', '_');
+    return canonical;
+}
+
+ModuleName ModuleName::parse(std::string_view raw) {
+    std::string canonical = withUnderscores(raw);
     if (canonical.empty() || canonical.size() > maxModuleNameLength ||
         !std::all_of(canonical.begin(), canonical.end(), isNameCharacter)) {
         throw Error(ErrorKind::InvalidArgument,
@@ -43,11 +50,7 @@ std::string validateRequestedName(std::string_view raw) {
 }
 
 std::string joinNames(const std::vector<ModuleName>& names) {
-    std::string joined;
-    for (const auto& name : names) {
-        joined += (joined.empty() ? "" : ", ") + name.str();
-    }
-    return joined;
+    return fmt::format("{}", fmt::join(names | std::views::transform(&ModuleName::str), ", "));
 }
 
 } // namespace kmodd

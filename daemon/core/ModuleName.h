@@ -28,6 +28,10 @@ class ModuleName {
 /// no whitespace, no quotes or backslashes. Throws Error(InvalidArgument) quoting it.
 std::string validateRequestedName(std::string_view raw);
 
+/// text with every '-' written as '_': the kernel's one spelling of module and parameter names,
+/// which kmodd also gives patterns and config keys (as kmod's underscores()).
+std::string withUnderscores(std::string_view text);
+
 /// The names separated by ", ", for messages.
 std::string joinNames(const std::vector<ModuleName>& names);
 

@@ -1,8 +1,11 @@
 #include "Parameters.h"
 
 #include "Error.h"
+#include "ModuleName.h"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <ranges>
 
 namespace kmodd {
 namespace {
@@ -26,12 +29,6 @@ bool isValueCharacter(char c) {
 bool isKernelSpace(char c) {
     const auto byte = static_cast<unsigned char>(c);
     return byte == ' ' || (byte >= '\t' && byte <= '\r') || byte == 0xa0;
-}
-
-std::string canonicalName(std::string_view name) {
-    std::string canonical(name);
-    std::replace(canonical.begin(), canonical.end(), '-', '_');
-    return canonical;
 }
 
 void validate(const ModuleName& module, const Parameter& parameter) {
@@ -72,7 +69,7 @@ Parameter ParameterList::parseAssignment(const ModuleName& module, std::string_v
         parameter.value = std::string(text.substr(equals + 1));
     }
     validate(module, parameter);
-    parameter.name = canonicalName(parameter.name);
+    parameter.name = withUnderscores(parameter.name);
     return parameter;
 }
 
@@ -101,7 +98,7 @@ ParameterList ParameterList::parseOptions(const ModuleName& module, std::string_
 
 void ParameterList::set(const ModuleName& module, Parameter parameter) {
     validate(module, parameter);
-    parameter.name = canonicalName(parameter.name);
+    parameter.name = withUnderscores(parameter.name);
     auto existing = std::find_if(items_.begin(), items_.end(), [&](const Parameter& item) {
         return item.name == parameter.name;
     });
@@ -125,20 +122,16 @@ void ParameterList::checkDeclared(const ModuleName& module,
                                   const std::set<std::string>& declared) const {
     std::set<std::string> canonicalDeclared;
     for (const std::string& name : declared) {
-        canonicalDeclared.insert(canonicalName(name));
+        canonicalDeclared.insert(withUnderscores(name));
     }
     for (const Parameter& parameter : items_) {
         if (canonicalDeclared.contains(parameter.name) || isGenericParameter(parameter.name)) {
             continue;
         }
-        std::string known;
-        std::size_t shown = 0;
-        for (const std::string& name : canonicalDeclared) {
-            if (shown++ == declaredNamesShown) {
-                known += ", ...";
-                break;
-            }
-            known += (known.empty() ? "" : ", ") + name;
+        std::string known = fmt::format(
+            "{}", fmt::join(canonicalDeclared | std::views::take(declaredNamesShown), ", "));
+        if (canonicalDeclared.size() > declaredNamesShown) {
+            known += ", ...";
         }
         throw Error(
             ErrorKind::InvalidParameter,

@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "UniqueFd.h"
+#include "WholeFile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -72,19 +73,11 @@ std::string readRegularFile(const fs::path& shown, const UniqueFd& fd) {
         refuse(shown, "cannot be read: not a regular file");
     }
     checkOwnerAndMode(shown, status, "file");
-    std::string text;
-    char buffer[8192];
-    for (;;) {
-        const ssize_t count = ::read(fd.get(), buffer, sizeof buffer);
-        if (count == 0) {
-            return text;
-        }
-        if (count > 0) {
-            text.append(buffer, static_cast<std::size_t>(count));
-        } else if (errno != EINTR) {
-            refuseUnreadable(shown, errno);
-        }
+    auto text = readWholeFile<std::string>(fd.get());
+    if (!text) {
+        refuseUnreadable(shown, errno);
     }
+    return std::move(*text);
 }
 
 struct DirectoryCloser {

@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <sys/stat.h>
 #include <system_error>
@@ -68,11 +70,10 @@ std::optional<Placement> placeBeneathRoot(const std::vector<fs::path>& roots,
 }
 
 std::string listOf(const std::vector<fs::path>& roots) {
-    std::string list;
-    for (const auto& root : roots) {
-        list += (list.empty() ? "" : ", ") + root.string();
-    }
-    return "(" + list + ")";
+    return fmt::format("({})", fmt::join(roots | std::views::transform([](const fs::path& root) {
+                                             return root.string();
+                                         }),
+                                         ", "));
 }
 
 std::string modeText(mode_t mode) {

@@ -3,6 +3,7 @@
 #include "Compression.h"
 #include "Error.h"
 #include "ModInfo.h"
+#include "WholeFile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -16,21 +17,6 @@
 
 namespace kmodd::testing {
 namespace {
-
-// The whole file, as the kernel reads it: from offset 0, whatever the descriptor's position.
-std::vector<std::byte> readWhole(int fd) {
-    std::vector<std::byte> data;
-    std::byte buffer[65536];
-    for (off_t offset = 0;;) {
-        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-        if (n <= 0) {
-            break;
-        }
-        data.insert(data.end(), buffer, buffer + n);
-        offset += n;
-    }
-    return data;
-}
 
 // Splits like the kernel's next_arg(): spaces separate parameters except inside double quotes,
 // and the quotes are dropped.
@@ -62,7 +48,8 @@ std::map<std::string, std::string> parseParameters(const std::string& text) {
 
 int FakeKernel::finitModule(int fd, const std::string& parameters, unsigned flags) {
     pause();
-    std::vector<std::byte> data = readWhole(fd);
+    std::vector<std::byte> data =
+        readWholeFile<std::vector<std::byte>>(fd).value_or(std::vector<std::byte>{});
     const Compression compression = detectCompression(data);
     const bool compressedFlag = (flags & MODULE_INIT_COMPRESSED_FILE) != 0;
     if (compressedFlag != (compression != Compression::None)) {

@@ -133,9 +133,8 @@ TEST_F(AnUnprivilegedFlood, OfGetModuleOfALargeCompressedModuleDoesNotHoldUpRoot
     for (int i = 0; i < 3; ++i) {
         askers.push_back(std::make_unique<Subprocess>(
             std::vector<std::string>{"sh", "-c",
-                                     "while :; do busctl --system call org.kmodd.Manager1 "
-                                     "/org/kmodd/Manager1 org.kmodd.Manager1 GetModule s bulky "
-                                     ">/dev/null; done"},
+                                     "while :; do " + busctlManagerCall() +
+                                         "GetModule s bulky >/dev/null; done"},
             SpawnOptions{.user = accounts::nobody}));
     }
     std::this_thread::sleep_for(500ms);

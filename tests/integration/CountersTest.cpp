@@ -45,11 +45,11 @@ TEST_F(TheManagersCounters, CountLoadsUnloadsAndRefusalsByError) {
 
     EXPECT_EQ(count("LoadCount"), 1u);
     EXPECT_EQ(count("UnloadCount"), 1u);
-    EXPECT_EQ(refusals(), (Counts{{"ConfigInvalid", 1},
-                                  {"NotAllowed", 2},
-                                  {"NotAuthorized", 1},
-                                  {"NotFound", 1},
-                                  {"Untrusted", 1}}));
+    EXPECT_EQ(refusals(), (Counts{{wire::error::configInvalid, 1},
+                                  {wire::error::notAllowed, 2},
+                                  {wire::error::notAuthorized, 1},
+                                  {wire::error::notFound, 1},
+                                  {wire::error::untrusted, 1}}));
     const auto busctlRead = busctl(
         {"get-property", busName, managerPath, managerInterface, "LoadCount", "RefusalCounts"});
     EXPECT_EQ(busctlRead.out, "t 1\na{st} 5 \"ConfigInvalid\" 1 \"NotAllowed\" 2 "
@@ -81,7 +81,7 @@ TEST_F(TheManagersCounters, CountAndLogARequestWhoseCallerLeftBeforeItWasIdentif
     ::kill(kmodd, SIGCONT);
 
     // kmodd answers calls in order: this Get comes after the Load.
-    EXPECT_EQ(refusals(), (Counts{{"Failed", 1}}));
+    EXPECT_EQ(refusals(), (Counts{{wire::error::failed, 1}}));
     EXPECT_EQ(count("LoadCount"), 0u);
     EXPECT_FALSE(isLoaded("dummy"));
     EXPECT_THAT(daemonLog(),

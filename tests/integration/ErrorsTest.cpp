@@ -1,4 +1,5 @@
 #include "ServiceTest.h"
+#include "WireNames.h"
 
 #include <gmock/gmock.h>
 
@@ -53,7 +54,7 @@ TEST_F(ALoadRequest, ForAnUnknownModuleFailsWithNotFound) {
 
     EXPECT_EQ(load.exitCode, exitCode::notFound) << load.describe();
     EXPECT_THAT(load.err, HasSubstr("nosuchmodule"));
-    EXPECT_EQ(loadError("nosuchmodule"), "org.kmodd.Error.NotFound");
+    EXPECT_EQ(loadError("nosuchmodule"), kmodd::wire::error::busName(kmodd::wire::error::notFound));
 }
 
 TEST_F(ALoadRequest, ForADeniedModuleFailsWithNotAllowedEvenForRoot) {
@@ -61,7 +62,7 @@ TEST_F(ALoadRequest, ForADeniedModuleFailsWithNotAllowedEvenForRoot) {
 
     EXPECT_EQ(load.exitCode, exitCode::notAllowed) << load.describe();
     EXPECT_THAT(load.err, HasSubstr("floppy"));
-    EXPECT_EQ(loadError("floppy"), "org.kmodd.Error.NotAllowed");
+    EXPECT_EQ(loadError("floppy"), kmodd::wire::error::busName(kmodd::wire::error::notAllowed));
     EXPECT_FALSE(isLoaded("floppy"));
 }
 
@@ -69,7 +70,7 @@ TEST_F(ALoadRequest, ForAModuleOutsideTheAllowListFailsWithNotAllowed) {
     const auto load = kmodctl({"load", "pcspkr"});
 
     EXPECT_EQ(load.exitCode, exitCode::notAllowed) << load.describe();
-    EXPECT_EQ(loadError("pcspkr"), "org.kmodd.Error.NotAllowed");
+    EXPECT_EQ(loadError("pcspkr"), kmodd::wire::error::busName(kmodd::wire::error::notAllowed));
     EXPECT_FALSE(isLoaded("pcspkr"));
 }
 
@@ -78,7 +79,7 @@ TEST_F(ALoadRequest, ForAWorldWritableModuleFileFailsAsUntrusted) {
 
     EXPECT_EQ(load.exitCode, exitCode::failed) << load.describe();
     EXPECT_THAT(load.err, HasSubstr(modules().pathOf("tampered").string()));
-    EXPECT_EQ(loadError("tampered"), "org.kmodd.Error.Untrusted");
+    EXPECT_EQ(loadError("tampered"), kmodd::wire::error::busName(kmodd::wire::error::untrusted));
     EXPECT_FALSE(isLoaded("tampered"));
 }
 
@@ -87,7 +88,8 @@ TEST_F(ALoadRequest, WithAnUndeclaredParameterFailsWithInvalidParameter) {
 
     EXPECT_EQ(load.exitCode, exitCode::failed) << load.describe();
     EXPECT_THAT(load.err, HasSubstr("bogus"));
-    EXPECT_EQ(loadError("dummy", {{"bogus", "1"}}), "org.kmodd.Error.InvalidParameter");
+    EXPECT_EQ(loadError("dummy", {{"bogus", "1"}}),
+              kmodd::wire::error::busName(kmodd::wire::error::invalidParameter));
     EXPECT_FALSE(isLoaded("dummy"));
 }
 
@@ -96,11 +98,13 @@ TEST_F(ALoadRequest, WithAMalformedNameFailsWithInvalidArgument) {
 
     EXPECT_EQ(load.exitCode, exitCode::usage) << load.describe();
     EXPECT_THAT(load.err, HasSubstr("bad/name"));
-    EXPECT_EQ(loadError("bad/name"), "org.kmodd.Error.InvalidArgument");
+    EXPECT_EQ(loadError("bad/name"),
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
 }
 
 TEST_F(ALoadRequest, WithUnknownFlagsFailsWithInvalidArgument) {
-    EXPECT_EQ(loadError("dummy", {}, 0x100), "org.kmodd.Error.InvalidArgument");
+    EXPECT_EQ(loadError("dummy", {}, 0x100),
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
     EXPECT_FALSE(isLoaded("dummy"));
 }
 
@@ -109,7 +113,7 @@ TEST_F(AFailingKernel, RefusingAModuleFailsTheLoadWithKernelRejected) {
 
     EXPECT_EQ(load.exitCode, exitCode::failed) << load.describe();
     EXPECT_THAT(load.err, HasSubstr("dummy"));
-    EXPECT_EQ(loadError("veth"), "org.kmodd.Error.KernelRejected");
+    EXPECT_EQ(loadError("veth"), kmodd::wire::error::busName(kmodd::wire::error::kernelRejected));
     EXPECT_FALSE(isLoaded("dummy"));
     EXPECT_FALSE(isLoaded("veth"));
 }
@@ -121,7 +125,7 @@ TEST_F(AnUnloadRequest, ForAModuleOthersDependOnFailsWithInUseNamingThem) {
 
     EXPECT_EQ(unload.exitCode, exitCode::failed) << unload.describe();
     EXPECT_THAT(unload.err, HasSubstr("bridge"));
-    EXPECT_EQ(unloadError("stp"), "org.kmodd.Error.InUse");
+    EXPECT_EQ(unloadError("stp"), kmodd::wire::error::busName(kmodd::wire::error::inUse));
     EXPECT_TRUE(isLoaded("stp"));
 }
 
@@ -129,14 +133,14 @@ TEST_F(AnUnloadRequest, ForAModuleThatIsNotLoadedFailsWithNotFound) {
     const auto unload = kmodctl({"unload", "veth"});
 
     EXPECT_EQ(unload.exitCode, exitCode::notFound) << unload.describe();
-    EXPECT_EQ(unloadError("veth"), "org.kmodd.Error.NotFound");
+    EXPECT_EQ(unloadError("veth"), kmodd::wire::error::busName(kmodd::wire::error::notFound));
 }
 
 TEST_F(AModuleLoadedOutsideThePolicy, CannotBeUnloadedThroughKmodd) {
     const auto unload = kmodctl({"unload", "floppy"});
 
     EXPECT_EQ(unload.exitCode, exitCode::notAllowed) << unload.describe();
-    EXPECT_EQ(unloadError("floppy"), "org.kmodd.Error.NotAllowed");
+    EXPECT_EQ(unloadError("floppy"), kmodd::wire::error::busName(kmodd::wire::error::notAllowed));
     EXPECT_TRUE(isLoaded("floppy"));
 }
 

@@ -4,6 +4,7 @@
 #include "ProgramCopy.h"
 #include "ServiceTest.h"
 #include "WaitUntil.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <atomic>
@@ -55,7 +56,7 @@ class AConfigFile : public ServiceTest {
     std::string refusedReload() {
         const auto reload = kmodctl({"reload"});
         EXPECT_EQ(reload.exitCode, exitCode::failed) << reload.describe();
-        EXPECT_EQ(loadError("pcspkr"), "org.kmodd.Error.NotAllowed");
+        EXPECT_EQ(loadError("pcspkr"), kmodd::wire::error::busName(kmodd::wire::error::notAllowed));
         EXPECT_EQ(loadError("dummy"), "none");
         return reload.err;
     }
@@ -171,7 +172,7 @@ TEST_F(AConfigFile, DeletedMeansTheDefaultsOnReloadAndKmoddSaysSo) {
     EXPECT_THAT(daemonLog(),
                 HasSubstr(configFile().string() + " does not exist: the built-in defaults apply"));
     // No longer outside an allow list, but the test tree is not beneath a default trusted root.
-    EXPECT_EQ(loadError("pcspkr"), "org.kmodd.Error.Untrusted");
+    EXPECT_EQ(loadError("pcspkr"), kmodd::wire::error::busName(kmodd::wire::error::untrusted));
 }
 
 TEST_F(AModuleDirectory, MissingAtStartStopsKmoddWithOneLineNamingIt) {

@@ -1,5 +1,6 @@
 #include "RawBusClient.h"
 #include "ServiceTest.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -80,16 +81,17 @@ TEST_F(AHostileRequest, NamingAPathOrAControlCharacterIsRefusedByEveryMethod) {
           std::string("")}) {
         SCOPED_TRACE(name);
         for (const Refusal& refusal : {unload(name), getModule(name)}) {
-            EXPECT_EQ(refusal.name, "org.kmodd.Error.InvalidArgument");
+            EXPECT_EQ(refusal.name,
+                      kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
             EXPECT_THAT(refusal.message, isOneShortLine());
         }
         const Refusal refusal = load(name);
-        EXPECT_EQ(refusal.name, "org.kmodd.Error.InvalidArgument");
+        EXPECT_EQ(refusal.name, kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
         EXPECT_THAT(refusal.message, AllOf(isOneShortLine(), HasSubstr("is not a module name")));
     }
     // ".." has no '/': it can only be looked up as a name or an alias, and nothing has it.
     for (const Refusal& refusal : {load(".."), unload(".."), getModule("..")}) {
-        EXPECT_EQ(refusal.name, "org.kmodd.Error.NotFound");
+        EXPECT_EQ(refusal.name, kmodd::wire::error::busName(kmodd::wire::error::notFound));
         EXPECT_THAT(refusal.message, AllOf(isOneShortLine(), HasSubstr("..")));
     }
     expectNothingLoadedAndTheDaemonServing();
@@ -116,7 +118,7 @@ TEST_F(AHostileRequest, With64KiBStringsIsRefusedWithAShortMessage) {
     for (const Refusal& refusal :
          {load(huge), unload(huge), getModule(huge), load("dummy", {{huge, "1"}}),
           load("dummy", {{"numdummies", huge}})}) {
-        EXPECT_EQ(refusal.name, "org.kmodd.Error.InvalidArgument");
+        EXPECT_EQ(refusal.name, kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
         EXPECT_THAT(refusal.message, isOneShortLine());
     }
     const auto kmodctlLoad = kmodctl({"load", "dummy", "numdummies=" + huge});
@@ -142,7 +144,8 @@ TEST_F(AHostileRequest, WithANulOrInvalidUtf8IsDroppedByTheBusBeforeTheDaemon) {
     RawBusClient client(address);
     const auto serial =
         client.call(busName, managerPath, managerInterface, "GetModule", {"../dummy"});
-    EXPECT_EQ(client.replyTo(serial, 10s), "org.kmodd.Error.InvalidArgument");
+    EXPECT_EQ(client.replyTo(serial, 10s),
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
     expectNothingLoadedAndTheDaemonServing();
 }
 
@@ -158,11 +161,11 @@ TEST_F(AHostileRequest, CannotSmuggleASecondParameterThroughAValueOrAName) {
     for (const auto& parameters : attempts) {
         SCOPED_TRACE(parameters.begin()->first + " = " + parameters.begin()->second);
         const Refusal refusal = load("dummy", parameters);
-        EXPECT_EQ(refusal.name, "org.kmodd.Error.InvalidArgument");
+        EXPECT_EQ(refusal.name, kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
         EXPECT_THAT(refusal.message, AllOf(isOneShortLine(), HasSubstr("dummy")));
     }
     const Refusal undeclared = load("dummy", {{"opt", "1 numdummies=9"}});
-    EXPECT_EQ(undeclared.name, "org.kmodd.Error.InvalidParameter");
+    EXPECT_EQ(undeclared.name, kmodd::wire::error::busName(kmodd::wire::error::invalidParameter));
     EXPECT_THAT(undeclared.message, HasSubstr("'opt'"));
     expectNothingLoadedAndTheDaemonServing();
 }
@@ -180,11 +183,14 @@ TEST_F(AHostileRequest, WithASpaceInAValueGivesTheModuleThatOneValue) {
 
 TEST_F(AHostileRequest, WithUnknownFlagBitsIsRefusedNamingTheBits) {
     EXPECT_THAT(load("dummy", {}, 0x20).message, HasSubstr("0x20"));
-    EXPECT_EQ(load("dummy", {}, std::uint64_t{1} << 63).name, "org.kmodd.Error.InvalidArgument");
-    EXPECT_EQ(unload("dummy", 0x2).name, "org.kmodd.Error.InvalidArgument");
+    EXPECT_EQ(load("dummy", {}, std::uint64_t{1} << 63).name,
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
+    EXPECT_EQ(unload("dummy", 0x2).name,
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
     for (const char* method : {"Reload", "LoadBootModules"}) {
         const Refusal refusal = callWithFlags(method, 0x6);
-        EXPECT_EQ(refusal.name, "org.kmodd.Error.InvalidArgument") << method;
+        EXPECT_EQ(refusal.name, kmodd::wire::error::busName(kmodd::wire::error::invalidArgument))
+            << method;
         EXPECT_THAT(refusal.message, AllOf(HasSubstr(method), HasSubstr("0x6")));
     }
     expectNothingLoadedAndTheDaemonServing();

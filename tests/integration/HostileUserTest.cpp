@@ -6,6 +6,7 @@
 #include "ServiceTest.h"
 #include "TextFile.h"
 #include "WaitUntil.h"
+#include "WireNames.h"
 
 #include <atomic>
 #include <csignal>
@@ -32,18 +33,8 @@ using ModuleList =
 constexpr auto rootAnswersWithin = 2s;
 
 std::vector<std::string> busctlLoad(const std::string& module, std::uint64_t flags) {
-    return {"busctl",
-            "--system",
-            "--timeout=120",
-            "call",
-            "org.kmodd.Manager1",
-            "/org/kmodd/Manager1",
-            "org.kmodd.Manager1",
-            "Load",
-            "sa{ss}t",
-            module,
-            "0",
-            std::to_string(flags)};
+    return {"busctl",         "--system", "--timeout=120", "call", busName, managerPath,
+            managerInterface, "Load",     "sa{ss}t",       module, "0",     std::to_string(flags)};
 }
 
 std::size_t countOf(const std::string& text, const std::string& what) {
@@ -101,7 +92,7 @@ TEST_F(AHostileUser, SendingFortyThousandParametersIsRefusedAtOnceWhileRootLists
     connection->leaveEventLoop();
 
     ASSERT_TRUE(answered) << "the flood was not answered in 20 s";
-    EXPECT_THAT(error, HasSubstr("org.kmodd.Error.InvalidArgument"));
+    EXPECT_THAT(error, HasSubstr(kmodd::wire::error::busName(kmodd::wire::error::invalidArgument)));
     EXPECT_THAT(error, HasSubstr("more than " + std::to_string(requestLimit::parameters) +
                                  " parameters; at most " +
                                  std::to_string(requestLimit::parameters) + " are accepted"));
@@ -228,9 +219,8 @@ TEST_F(AHostileUser, VanishingWithRequestsPendingFreesTheirPlaces) {
 
 TEST_F(AHostileUser, FloodingRefusalsGetsOnlyTheFirstOnesLoggedAndRootsStillAre) {
     Subprocess flood({"sh", "-c",
-                      "for i in $(seq 100); do busctl --system call org.kmodd.Manager1 "
-                      "/org/kmodd/Manager1 org.kmodd.Manager1 Load 'sa{ss}t' floppy 0 0 "
-                      "2>/dev/null; done"},
+                      "for i in $(seq 100); do " + busctlManagerCall() +
+                          "Load 'sa{ss}t' floppy 0 0 2>/dev/null; done"},
                      {.user = accounts::nobody});
     flood.wait(60s);
     EXPECT_EQ(kmodctl({"load", "pcspkr"}).exitCode, exitCode::notAllowed);
@@ -242,14 +232,13 @@ TEST_F(AHostileUser, FloodingRefusalsGetsOnlyTheFirstOnesLoggedAndRootsStillAre)
                       .getProperty("RefusalCounts")
                       .onInterface(managerInterface)
                       .get<std::map<std::string, std::uint64_t>>();
-    EXPECT_EQ(counts["NotAllowed"], 101U) << "every refusal is still counted";
+    EXPECT_EQ(counts[wire::error::notAllowed], 101U) << "every refusal is still counted";
 }
 
 TEST_F(AHostileUser, ThatFloodedIsSummedUpWhenItsNextRefusalIsLogged) {
     Subprocess flood({"sh", "-c",
-                      "for i in $(seq 30); do busctl --system call org.kmodd.Manager1 "
-                      "/org/kmodd/Manager1 org.kmodd.Manager1 Load 'sa{ss}t' floppy 0 0 "
-                      "2>/dev/null; done"},
+                      "for i in $(seq 30); do " + busctlManagerCall() +
+                          "Load 'sa{ss}t' floppy 0 0 2>/dev/null; done"},
                      {.user = accounts::nobody});
     flood.wait(60s);
     std::this_thread::sleep_for(10s); // the rate limit's interval
@@ -290,7 +279,7 @@ TEST_F(AHostileUser, CannotForgeALogLineWithANewlineInAName) {
                       .withArguments("dummy\n" + forged, std::map<std::string, std::string>{},
                                      std::uint64_t{0});
               }),
-              "org.kmodd.Error.InvalidArgument");
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
     EXPECT_EQ(errorNameOf([&] {
                   manager()
                       .callMethod("Load")
@@ -299,7 +288,7 @@ TEST_F(AHostileUser, CannotForgeALogLineWithANewlineInAName) {
                                      std::map<std::string, std::string>{{"x\n" + forged, "1"}},
                                      std::uint64_t{0});
               }),
-              "org.kmodd.Error.InvalidArgument");
+              kmodd::wire::error::busName(kmodd::wire::error::invalidArgument));
 
     std::istringstream log(daemonLog());
     for (std::string line; std::getline(log, line);) {
@@ -418,7 +407,8 @@ TEST_F(AHungModuleInit, DoesNotKeepSigtermFromEndingKmoddAndIsNamedInTheLog) {
     EXPECT_EQ(exit.exitCode, 0) << daemonLog();
     EXPECT_THAT(daemonLog(), HasSubstr("exiting although the kernel has been loading dummy for"));
     waitUntil([&] { return hungLoadAnswer().has_value(); }, "the hung load to be answered");
-    EXPECT_THAT(*hungLoadAnswer(), HasSubstr("org.kmodd.Error.Busy"));
+    EXPECT_THAT(*hungLoadAnswer(),
+                HasSubstr(kmodd::wire::error::busName(kmodd::wire::error::busy)));
 }
 
 } // namespace

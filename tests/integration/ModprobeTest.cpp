@@ -1,6 +1,7 @@
 // The machine's module configuration through the whole service: the daemon's modprobe.d and
 // kernel command line are the test's own (PrivateModprobeConfig), never the host's.
 #include "ServiceTest.h"
+#include "WireNames.h"
 
 #include <gmock/gmock.h>
 
@@ -75,7 +76,7 @@ TEST_F(AMachineWithModprobeConfiguration, RefusesAModuleAnInstallRuleDisablesNam
                       .withArguments("zram", std::map<std::string, std::string>{},
                                      std::uint64_t{0});
               }),
-              "org.kmodd.Error.NotAllowed");
+              kmodd::wire::error::busName(kmodd::wire::error::notAllowed));
 }
 
 TEST_F(AMachineWithModprobeConfiguration, RunsNoInstallCommand) {

@@ -1,4 +1,5 @@
 #include "ServiceTest.h"
+#include "WireNames.h"
 
 #include <gmock/gmock.h>
 
@@ -34,7 +35,7 @@ TEST_F(AReload, OfABadConfigIsRefusedNamingTheFileAndKeepsTheOldOne) {
                       .onInterface(managerInterface)
                       .withArguments(std::uint64_t{0});
               }),
-              "org.kmodd.Error.ConfigInvalid");
+              kmodd::wire::error::busName(kmodd::wire::error::configInvalid));
     EXPECT_EQ(kmodctl({"load", "pcspkr"}).exitCode, exitCode::notAllowed);
     EXPECT_EQ(kmodctl({"load", "dummy"}).exitCode, exitCode::success);
 }

@@ -6,6 +6,7 @@
 #include "PrivateSystemBus.h"
 #include "ScratchDirectory.h"
 #include "Subprocess.h"
+#include "WireNames.h"
 
 #include <functional>
 #include <gtest/gtest.h>
@@ -18,10 +19,16 @@
 
 namespace kmodd::testing {
 
-inline constexpr const char* busName = "org.kmodd.Manager1";
-inline constexpr const char* managerPath = "/org/kmodd/Manager1";
-inline constexpr const char* managerInterface = "org.kmodd.Manager1";
-inline constexpr const char* moduleInterface = "org.kmodd.Module1";
+using wire::busName;
+using wire::managerInterface;
+using wire::managerPath;
+using wire::moduleInterface;
+
+/// The start of a shell command that calls a Manager1 method with busctl, for loops in sh.
+inline std::string busctlManagerCall() {
+    return std::string("busctl --system call ") + busName + " " + managerPath + " " +
+           managerInterface + " ";
+}
 
 /// Exit codes of kmodctl (SPEC "kmodctl").
 namespace exitCode {

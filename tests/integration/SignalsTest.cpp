@@ -1,6 +1,7 @@
 #include "ServiceTest.h"
 
 #include <condition_variable>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <mutex>
 
@@ -19,11 +20,7 @@ std::string show(const sdbus::Variant& value) {
         return std::to_string(value.get<std::uint32_t>());
     }
     if (type == "as") {
-        std::string joined;
-        for (const auto& item : value.get<std::vector<std::string>>()) {
-            joined += (joined.empty() ? "" : ",") + item;
-        }
-        return joined;
+        return fmt::format("{}", fmt::join(value.get<std::vector<std::string>>(), ","));
     }
     return "<" + type + ">";
 }

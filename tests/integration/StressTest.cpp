@@ -4,6 +4,7 @@
 #include "ProgramCopy.h"
 #include "ServiceTest.h"
 #include "WaitUntil.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <csignal>
@@ -86,12 +87,14 @@ std::vector<Request> requestMix() {
     std::vector<Request> mix;
     for (const char* module :
          {"dummy", "veth", "ifb", "rtnl-link-ifb", "bridge", "stp", "zram", "snd-dummy"}) {
-        mix.push_back(load(module, true, {"Failed"}));
-        mix.push_back(unload(module, true, {"NotFound", "InUse", "KernelRejected"}));
+        mix.push_back(load(module, true, {wire::error::failed}));
+        mix.push_back(
+            unload(module, true,
+                   {wire::error::notFound, wire::error::inUse, wire::error::kernelRejected}));
     }
-    mix.push_back(load("dummy", true, {"Failed"}, {{"numdummies", "4"}}));
+    mix.push_back(load("dummy", true, {wire::error::failed}, {{"numdummies", "4"}}));
     // Nothing to do for a loaded module, so nothing to check either (as modprobe).
-    mix.push_back(load("dummy", true, {"InvalidParameter"}, {{"nosuchparameter", "1"}}));
+    mix.push_back(load("dummy", true, {wire::error::invalidParameter}, {{"nosuchparameter", "1"}}));
     mix.push_back({"ListModules",
                    [](sdbus::IProxy& proxy) { return methodCall(proxy, "ListModules"); }, true});
     mix.push_back({"Reload",
@@ -103,16 +106,16 @@ std::vector<Request> requestMix() {
                    true});
     mix.push_back(status("dummy", true, {}));
     mix.push_back(status("bridge", true, {}));
-    mix.push_back(status("nosuchmodule", false, {"NotFound"}));
-    mix.push_back(load("floppy", false, {"NotAllowed"}));
-    mix.push_back(load("pcspkr", false, {"NotAllowed"}));
-    mix.push_back(load("nosuchmodule", false, {"NotFound"}));
-    mix.push_back(load("../../dummy", false, {"InvalidArgument"}));
-    mix.push_back(load("", false, {"InvalidArgument"}));
-    mix.push_back(load(std::string(65536, 'a'), false, {"InvalidArgument"}));
-    mix.push_back(load("dummy", false, {"InvalidArgument"}, {}, std::uint64_t{1} << 40));
-    mix.push_back(unload("ext4", false, {"NotFound"}));
-    mix.push_back(unload("floppy", false, {"NotFound"}));
+    mix.push_back(status("nosuchmodule", false, {wire::error::notFound}));
+    mix.push_back(load("floppy", false, {wire::error::notAllowed}));
+    mix.push_back(load("pcspkr", false, {wire::error::notAllowed}));
+    mix.push_back(load("nosuchmodule", false, {wire::error::notFound}));
+    mix.push_back(load("../../dummy", false, {wire::error::invalidArgument}));
+    mix.push_back(load("", false, {wire::error::invalidArgument}));
+    mix.push_back(load(std::string(65536, 'a'), false, {wire::error::invalidArgument}));
+    mix.push_back(load("dummy", false, {wire::error::invalidArgument}, {}, std::uint64_t{1} << 40));
+    mix.push_back(unload("ext4", false, {wire::error::notFound}));
+    mix.push_back(unload("floppy", false, {wire::error::notFound}));
     return mix;
 }
 
@@ -148,7 +151,7 @@ void check(const Request& request, const std::string& error, Tally& tally) {
     if (!error.empty()) {
         ++tally.errors[error];
     }
-    constexpr std::string_view prefix = "org.kmodd.Error.";
+    constexpr std::string_view prefix = kmodd::wire::error::prefix;
     std::string problem;
     if (error.empty() && !request.maySucceed) {
         problem = "succeeded";
@@ -285,7 +288,7 @@ TEST_F(ManyMisbehavingClients, AreAllAnsweredAndLeaveKmoddInAgreementWithTheKern
     const long residentAtEnd = residentKiB(daemon);
 
     EXPECT_TRUE(tally.problems.empty()) << describe(tally);
-    EXPECT_TRUE(tally.errors.contains("org.kmodd.Error.Failed"))
+    EXPECT_TRUE(tally.errors.contains(kmodd::wire::error::busName(kmodd::wire::error::failed)))
         << "no injected kernel failure seen";
     std::sort(listed.begin(), listed.end());
     EXPECT_EQ(listed, kernel_.loadedModules()) << "kmodd's table is not the kernel's";

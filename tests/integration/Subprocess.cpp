@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <poll.h>
 #include <stdexcept>
@@ -123,9 +124,7 @@ std::string Outcome::describe() const {
 }
 
 Subprocess::Subprocess(const std::vector<std::string>& argv, const SpawnOptions& options) {
-    for (const auto& argument : argv) {
-        commandLine_ += (commandLine_.empty() ? "" : " ") + argument;
-    }
+    commandLine_ = fmt::format("{}", fmt::join(argv, " "));
     std::vector<std::string> arguments = argv;
     const std::string executable = findExecutable(argv.at(0));
     std::vector<std::string> environment = childEnvironment(options.environment);

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fmt/format.h>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -32,14 +33,7 @@ fs::path moduleDirectoryInTree() {
 }
 
 std::string joined(const auto& items, std::string_view separator) {
-    std::string result;
-    for (const auto& item : items) {
-        if (!result.empty()) {
-            result += separator;
-        }
-        result += item;
-    }
-    return result;
+    return fmt::format("{}", fmt::join(items, separator));
 }
 
 // The body of a C string literal holding text; octal escapes are always three digits so that

@@ -1,5 +1,7 @@
 #include "CommandLine.h"
 
+#include "WireNames.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <vector>
@@ -147,23 +149,25 @@ TEST(AKmodctlParameter, SplitsAtTheFirstEqualsSign) {
 }
 
 TEST(AKmodctlCallFlags, AskInteractivelyUnlessToldNotTo) {
-    EXPECT_EQ(callFlags(parse({"load", "dummy"})), flagInteractive);
+    EXPECT_EQ(callFlags(parse({"load", "dummy"})), kmodd::wire::flag::interactive);
     EXPECT_EQ(callFlags(parse({"load", "dummy", "--no-ask-password"})), 0u);
 }
 
 TEST(AKmodctlCallFlags, CarryTheForceOptions) {
     EXPECT_EQ(callFlags(parse({"load", "x", "--force-vermagic", "--force-modversion"})),
-              flagInteractive | flagForceVermagic | flagForceModversion);
-    EXPECT_EQ(flagForceVermagic, 0x2u);
-    EXPECT_EQ(flagForceModversion, 0x4u);
+              kmodd::wire::flag::interactive | kmodd::wire::flag::forceVermagic |
+                  kmodd::wire::flag::forceModversion);
+    EXPECT_EQ(kmodd::wire::flag::forceVermagic, 0x2u);
+    EXPECT_EQ(kmodd::wire::flag::forceModversion, 0x4u);
 }
 
 TEST(AKmodctlCallFlags, CarryDryRunAndKeepDependencies) {
-    EXPECT_EQ(callFlags(parse({"load", "-n", "x", "--no-ask-password"})), flagDryRun);
+    EXPECT_EQ(callFlags(parse({"load", "-n", "x", "--no-ask-password"})),
+              kmodd::wire::flag::dryRun);
     EXPECT_EQ(callFlags(parse({"unload", "--keep-dependencies", "x", "--no-ask-password"})),
-              flagKeepDependencies);
-    EXPECT_EQ(flagDryRun, 0x8u);
-    EXPECT_EQ(flagKeepDependencies, 0x10u);
+              kmodd::wire::flag::keepDependencies);
+    EXPECT_EQ(kmodd::wire::flag::dryRun, 0x8u);
+    EXPECT_EQ(kmodd::wire::flag::keepDependencies, 0x10u);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "Error.h"
 #include "ExitStatus.h"
+#include "WireNames.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +11,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string kmoddError(kmodd::ErrorKind kind) {
-    return "org.kmodd.Error." + std::string(kmodd::errorName(kind));
+    return kmodd::wire::error::busName(kmodd::errorName(kind));
 }
 
 TEST(AKmodctlExitStatus, IsThreeWhenThePolicyOrPolkitRefuses) {
@@ -38,13 +39,14 @@ TEST(AKmodctlExitStatus, IsOneForEveryOtherFailure) {
         EXPECT_EQ(exitStatusForError(kmoddError(kind)), exitFailure) << kmoddError(kind);
     }
     EXPECT_EQ(exitStatusForError("org.freedesktop.DBus.Error.ServiceUnknown"), exitFailure);
-    EXPECT_EQ(exitStatusForError("org.kmodd.Error.NotFoundAtAll"), exitFailure);
+    EXPECT_EQ(exitStatusForError(kmodd::wire::error::busName("NotFoundAtAll")), exitFailure);
     EXPECT_EQ(exitStatusForError("org.example.Error.NotFound"), exitFailure);
     EXPECT_EQ(exitFailure, 1);
 }
 
 TEST(AKmodctlErrorDescription, IsKmoddsOwnSentence) {
-    EXPECT_EQ(describeError("org.kmodd.Error.InUse", "dummy is in use by veth."),
+    EXPECT_EQ(describeError(kmodd::wire::error::busName(kmodd::wire::error::inUse),
+                            "dummy is in use by veth."),
               "dummy is in use by veth.");
 }
 
@@ -67,7 +69,8 @@ TEST(AKmodctlErrorDescription, SaysKmoddDidNotAnswerOnATimeout) {
 }
 
 TEST(AKmodctlErrorDescription, FallsBackToTheErrorName) {
-    EXPECT_EQ(describeError("org.kmodd.Error.Failed", ""), "org.kmodd.Error.Failed");
+    EXPECT_EQ(describeError(kmodd::wire::error::busName(kmodd::wire::error::failed), ""),
+              kmodd::wire::error::busName(kmodd::wire::error::failed));
 }
 
 } // namespace

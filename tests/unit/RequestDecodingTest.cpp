@@ -53,13 +53,13 @@ TEST(RequestFlags, DecodeTheInteractiveAndForceBits) {
 }
 
 TEST(RequestFlags, DecodeTheDryRunAndKeepDependenciesBits) {
-    EXPECT_TRUE(decodeFlags(requestFlag::dryRun, acceptedFlags::load, "Load").dryRun);
-    EXPECT_TRUE(decodeFlags(requestFlag::keepDependencies, acceptedFlags::unload, "Unload")
+    EXPECT_TRUE(decodeFlags(wire::flag::dryRun, acceptedFlags::load, "Load").dryRun);
+    EXPECT_TRUE(decodeFlags(wire::flag::keepDependencies, acceptedFlags::unload, "Unload")
                     .keepDependencies);
-    EXPECT_EQ(kindOf([] { decodeFlags(requestFlag::dryRun, acceptedFlags::unload, "Unload"); }),
+    EXPECT_EQ(kindOf([] { decodeFlags(wire::flag::dryRun, acceptedFlags::unload, "Unload"); }),
               ErrorKind::InvalidArgument);
     EXPECT_EQ(
-        kindOf([] { decodeFlags(requestFlag::keepDependencies, acceptedFlags::load, "Load"); }),
+        kindOf([] { decodeFlags(wire::flag::keepDependencies, acceptedFlags::load, "Load"); }),
         ErrorKind::InvalidArgument);
 }
 

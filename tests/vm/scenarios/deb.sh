@@ -74,7 +74,7 @@ step "postinst created the user kmodd, started kmodd.service (as kmodd) and kmod
 
 expect 0 kmodctl load dummy numdummies=3
 expect_links dummy 3
-# MESSAGE_ID of a load that inserted its module (daemon/MessageIds.h).
+# MESSAGE_ID of a load that inserted its module (daemon/request/MessageIds.h).
 expect 0 journalctl -b --no-pager -o verbose -u kmodd.service KMODD_MODULE=dummy \
     MESSAGE_ID=f565bd0c0e414d959d73aa7a1f471aea
 expect_output KMODD_RESULT=ok

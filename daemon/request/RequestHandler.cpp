@@ -3,6 +3,7 @@
 #include "BusError.h"
 #include "Config.h"
 #include "RequestDecoding.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <utility>
@@ -51,6 +52,13 @@ std::string reloadSummary(const std::filesystem::path& mainFile) {
            " does not exist: the built-in defaults apply)";
 }
 
+// done, holding the request's place among those in flight until it has run.
+template <class Done> Done holding(std::shared_ptr<RequestAdmission::Ticket> ticket, Done done) {
+    return [ticket = std::move(ticket), done = std::move(done)](const auto& outcome) {
+        done(outcome);
+    };
+}
+
 BootResult bootResult(const std::string& listed, const LoadOutcome& outcome) {
     if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
         return {listed, outcome.module, std::string(loadStatusName(report->status)), false};
@@ -63,27 +71,27 @@ BootResult bootResult(const std::string& listed, const LoadOutcome& outcome) {
 std::string_view loadStatusName(LoadStatus status) {
     switch (status) {
     case LoadStatus::Loaded:
-        return "loaded";
+        return wire::loadResult::loaded;
     case LoadStatus::AlreadyLoaded:
-        return "already-loaded";
+        return wire::loadResult::alreadyLoaded;
     case LoadStatus::BuiltIn:
-        return "builtin";
+        return wire::loadResult::builtin;
     case LoadStatus::DryRun:
-        return "dry-run";
+        return wire::loadResult::dryRun;
     }
-    return "loaded";
+    return wire::loadResult::loaded;
 }
 
 std::string_view moduleOutcomeName(ModuleOutcome outcome) {
     switch (outcome) {
     case ModuleOutcome::Inserted:
-        return "inserted";
+        return wire::planOutcome::inserted;
     case ModuleOutcome::AlreadyLoaded:
-        return "already-loaded";
+        return wire::planOutcome::alreadyLoaded;
     case ModuleOutcome::ToInsert:
-        return "to-insert";
+        return wire::planOutcome::toInsert;
     }
-    return "inserted";
+    return wire::planOutcome::inserted;
 }
 
 struct RequestHandler::BootRun {
@@ -104,22 +112,34 @@ struct RequestHandler::BootRun {
     BootDone done;
 };
 
-RequestHandler::RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts,
-                               Authorizer& authorizer, MainThreadDispatcher& dispatcher,
-                               RequestLog& log, ConfigFiles configFiles, Publish publish,
+RequestHandler::RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts, Authority& authority,
+                               MainThreadDispatcher& dispatcher, RequestLog& log,
+                               ConfigFiles configFiles, Publish publish,
                                std::size_t bootLoadWorkers)
-    : engine_(engine), facts_(facts), authorizer_(authorizer), dispatcher_(dispatcher), log_(log),
+    : engine_(engine), facts_(facts), authority_(authority), dispatcher_(dispatcher), log_(log),
       configFiles_(std::move(configFiles)), publish_(std::move(publish)),
       bootLoadWorkers_(std::max<std::size_t>(bootLoadWorkers, 1)) {}
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
                           LoadDone done) {
+    std::shared_ptr<RequestAdmission::Ticket> ticket;
+    try {
+        ticket = admission_.admit(caller.uid);
+    } catch (...) {
+        finishLoad({.operation = Operation::Load,
+                    .caller = caller,
+                    .requested = name,
+                    .parameters = describeParameters(parameters),
+                    .flags = flags},
+                   currentError(), done);
+        return;
+    }
     load(
         caller, name, parameters, flags, IndexCheck::Reload,
         [this](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                const LoadDone& loaded) { insert(record, plan, loaded); },
-        std::move(done));
+        holding(ticket, std::move(done)));
 }
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
@@ -179,14 +199,36 @@ void RequestHandler::authorizeLoad(RequestRecord record, const std::shared_ptr<L
                                    bool interactive, const Act& act, const LoadDone& done) {
     record.module = plan->resolution.name.str();
     record.kernelParameters = plan->parameters.kernelString();
-    authorizer_.check(record.caller, Action::LoadModule, record.module, interactive,
-                      [this, record, plan, act, done](const std::optional<Error>& refusal) {
-                          if (refusal) {
-                              finishLoad(record, *refusal, done);
-                          } else {
-                              act(record, plan, done);
-                          }
-                      });
+    authorize(record.caller, Action::LoadModule, record.module, interactive,
+              [this, record, plan, act, done](const std::optional<Error>& refusal) {
+                  if (refusal) {
+                      finishLoad(record, *refusal, done);
+                  } else {
+                      act(record, plan, done);
+                  }
+              });
+}
+
+void RequestHandler::authorize(const Caller& caller, Action action, const std::string& module,
+                               bool interactive, Decided decided) {
+    if (skipsPolkit(caller.uid)) {
+        decided(std::nullopt);
+        return;
+    }
+    // Each check is a reply kmodd waits for; the bus lets one connection wait for only so
+    // many, and root's own calls must still fit.
+    if (pendingChecks_ >= requestLimit::pendingAuthorizations) {
+        decided(Error(ErrorKind::Busy,
+                      "kmodd is already waiting for polkit on " + std::to_string(pendingChecks_) +
+                          " requests, the most it lets wait at once; try again later"));
+        return;
+    }
+    ++pendingChecks_;
+    authority_.check(caller, action, module, interactive,
+                     [this, decided = std::move(decided)](const AuthorityAnswer& answer) {
+                         --pendingChecks_;
+                         decided(refusalOf(answer));
+                     });
 }
 
 void RequestHandler::insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
@@ -210,6 +252,7 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
     std::optional<UnloadPlan> plan;
     RequestFlags decoded;
     try {
+        done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::unload, "Unload");
         engine_.reloadIndexIfChanged();
@@ -219,15 +262,14 @@ void RequestHandler::unload(const Caller& caller, const std::string& name, std::
         return;
     }
     record.module = plan->module.str();
-    authorizer_.check(
-        caller, Action::UnloadModule, record.module, decoded.interactive,
-        [this, record, unloadPlan = *plan, done](const std::optional<Error>& refusal) {
-            if (refusal) {
-                finishUnload(record, *refusal, done);
-            } else {
-                remove(record, unloadPlan, done);
-            }
-        });
+    authorize(caller, Action::UnloadModule, record.module, decoded.interactive,
+              [this, record, unloadPlan = *plan, done](const std::optional<Error>& refusal) {
+                  if (refusal) {
+                      finishUnload(record, *refusal, done);
+                  } else {
+                      remove(record, unloadPlan, done);
+                  }
+              });
 }
 
 void RequestHandler::remove(const RequestRecord& record, const UnloadPlan& plan,
@@ -248,26 +290,27 @@ void RequestHandler::reload(const Caller& caller, std::uint64_t flags, ReloadDon
     RequestRecord record{.operation = Operation::Reload, .caller = caller, .flags = flags};
     RequestFlags decoded;
     try {
+        done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::reload, "Reload");
     } catch (...) {
         finishReload(record, currentError(), done);
         return;
     }
-    authorizer_.check(caller, Action::ReloadConfig, "", decoded.interactive,
-                      [this, record, done](const std::optional<Error>& refusal) {
-                          if (refusal) {
-                              finishReload(record, refusal, done);
-                              return;
-                          }
-                          try {
-                              reloadConfig();
-                          } catch (...) {
-                              finishReload(record, currentError(), done);
-                              return;
-                          }
-                          finishReload(record, std::nullopt, done);
-                      });
+    authorize(caller, Action::ReloadConfig, "", decoded.interactive,
+              [this, record, done](const std::optional<Error>& refusal) {
+                  if (refusal) {
+                      finishReload(record, refusal, done);
+                      return;
+                  }
+                  try {
+                      reloadConfig();
+                  } catch (...) {
+                      finishReload(record, currentError(), done);
+                      return;
+                  }
+                  finishReload(record, std::nullopt, done);
+              });
 }
 
 void RequestHandler::refuse(const RequestRecord& record, const Error& error) {
@@ -277,6 +320,7 @@ void RequestHandler::refuse(const RequestRecord& record, const Error& error) {
 
 void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done) {
     try {
+        done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decodeFlags(flags, acceptedFlags::loadBootModules, "LoadBootModules");
     } catch (...) {
@@ -384,7 +428,7 @@ void RequestHandler::reloadConfig() {
 std::optional<KernelQueue::Running> RequestHandler::stop(KernelQueue::Clock::duration grace) {
     stopped_ = true;
     facts_.stop();
-    authorizer_.cancelAll();
+    authority_.cancelAll();
     return queue_.stop(grace);
 }
 

@@ -1,5 +1,7 @@
 #include "ModuleDetails.h"
 
+#include "WireNames.h"
+
 namespace kmodd {
 
 FileFacts fileFactsOf(const std::filesystem::path& file, const ModuleFacts* facts) {
@@ -12,13 +14,13 @@ FileFacts fileFactsOf(const std::filesystem::path& file, const ModuleFacts* fact
 std::string_view stateName(ModuleState state) {
     switch (state) {
     case ModuleState::Live:
-        return "live";
+        return wire::moduleState::live;
     case ModuleState::Coming:
-        return "coming";
+        return wire::moduleState::coming;
     case ModuleState::Going:
-        return "going";
+        return wire::moduleState::going;
     }
-    return "live";
+    return wire::moduleState::live;
 }
 
 PublishedParameters publishedParameters(const ModuleParameters& parameters) {

@@ -41,11 +41,10 @@ RequestFlags decodeFlags(std::uint64_t flags, std::uint64_t accepted, std::strin
                                                     hex(unknown) + " (it accepts " + hex(accepted) +
                                                     ")");
     }
-    return {
-        (flags & requestFlag::interactive) != 0,
-        {(flags & requestFlag::forceVermagic) != 0, (flags & requestFlag::forceModversion) != 0},
-        (flags & requestFlag::dryRun) != 0,
-        (flags & requestFlag::keepDependencies) != 0};
+    return {(flags & wire::flag::interactive) != 0,
+            {(flags & wire::flag::forceVermagic) != 0, (flags & wire::flag::forceModversion) != 0},
+            (flags & wire::flag::dryRun) != 0,
+            (flags & wire::flag::keepDependencies) != 0};
 }
 
 void ParameterBounds::count(std::string_view name, std::string_view value) {

@@ -1,10 +1,11 @@
 #pragma once
 
-#include "Authorizer.h"
+#include "Authority.h"
 #include "Caller.h"
 #include "MainThreadDispatcher.h"
 #include "ModuleEngine.h"
 #include "ModuleFactsCache.h"
+#include "RequestAdmission.h"
 #include "RequestCounters.h"
 #include "RequestLimits.h"
 #include "RequestLog.h"
@@ -60,10 +61,12 @@ std::string_view loadStatusName(LoadStatus status);
 std::string_view moduleOutcomeName(ModuleOutcome outcome);
 
 /// Runs every state-changing request through one order, on the loop's thread:
-/// parse (flags, parameters) -> validate (ModuleEngine::prepare*: name, policy, modprobe.d's
+/// admit (at most requestLimit::requestsPerUid in flight per unprivileged uid) -> parse (flags,
+/// parameters) -> validate (ModuleEngine::prepare*: name, policy, modprobe.d's
 /// rules, layered parameters; then the declared parameters and their types against the files'
 /// facts from the facts cache, which reads off the loop; a dry run's answer is the plan, here)
-/// -> authorize (polkit, unless root or nothing is to be done) -> act (the kernel queue's
+/// -> authorize (the Authority, unless root or nothing is to be done; at most
+/// requestLimit::pendingAuthorizations checks wait at once) -> act (the kernel queue's
 /// thread: the policy in force again, open and check the files, the kernel) -> publish (the
 /// publish callback refreshes the module table and the bus objects) -> log (RequestLog) and
 /// count (RequestCounters) -> answer (the done callback, exactly once). Until polkit has said
@@ -83,7 +86,7 @@ class RequestHandler {
 
     /// publish runs on the loop's thread after each kernel operation, before its answer.
     /// bootLoadWorkers: how many boot list modules may be in the kernel at once (at least 1).
-    RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts, Authorizer& authorizer,
+    RequestHandler(ModuleEngine& engine, ModuleFactsCache& facts, Authority& authority,
                    MainThreadDispatcher& dispatcher, RequestLog& log, ConfigFiles configFiles,
                    Publish publish, std::size_t bootLoadWorkers);
 
@@ -111,7 +114,7 @@ class RequestHandler {
     /// Error(ConfigInvalid), and then the old configuration stays.
     void reloadConfig();
 
-    /// Takes no more requests (they get Error(Busy)), answers pending polkit checks, fact reads
+    /// Takes no more requests (they get Error(Busy)), answers pending authority checks, fact reads
     /// and the queued kernel operations with Busy, and waits at most grace for the running one.
     /// Their answers are posted to the dispatcher, which the caller then runs. Returns the
     /// operation still running after grace (RequestQueue::stop), if any.
@@ -133,6 +136,7 @@ class RequestHandler {
     /// entry waits for the others.
     using Act = std::function<void(const RequestRecord&, const std::shared_ptr<LoadPlan>&,
                                    const LoadDone&)>;
+    using Decided = std::function<void(const std::optional<Error>& refusal)>;
 
     void refuseWhenStopped() const;
     /// Whether a load first looks if depmod or modprobe.d changed the module index.
@@ -140,6 +144,9 @@ class RequestHandler {
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
               IndexCheck indexCheck, Act act, LoadDone done);
+    /// Decides at once for root, else asks the authority; refusal is nullopt when allowed.
+    void authorize(const Caller& caller, Action action, const std::string& module, bool interactive,
+                   Decided decided);
     void authorizeLoad(RequestRecord record, const std::shared_ptr<LoadPlan>& plan,
                        bool interactive, const Act& act, const LoadDone& done);
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
@@ -158,12 +165,14 @@ class RequestHandler {
 
     ModuleEngine& engine_;
     ModuleFactsCache& facts_;
-    Authorizer& authorizer_;
+    Authority& authority_;
     MainThreadDispatcher& dispatcher_;
     RequestLog& log_;
     ConfigFiles configFiles_;
     Publish publish_;
     RequestCounters counters_;
+    RequestAdmission admission_{requestLimit::requestsPerUid};
+    std::size_t pendingChecks_ = 0; ///< authority checks not answered yet
     std::size_t bootLoadWorkers_;
     std::uint64_t bootRuns_ = 0;   ///< for each boot list's own queue key
     bool bootListLoading_ = false; ///< its kernel operation is queued or running

@@ -8,7 +8,6 @@
 #include "ModuleIndex.h"
 #include "ModuleObject.h"
 #include "ModuleTable.h"
-#include "RequestAdmission.h"
 #include "RequestHandler.h"
 
 #include <map>
@@ -59,15 +58,14 @@ class Manager final : private ManagerBusObjectOwner,
     std::map<std::string, uint64_t> RefusalCounts() override;
     std::string KernelOperation() override;
 
-    /// Who sent the method call being processed, and its place among the requests in flight
-    /// (RequestAdmission). On failure, answers it with the error, and logs and counts request
-    /// (what was asked) as failed.
     /// Load's bounds on the raw call (readLoadCallBounds), before the adaptor decodes it: a call
     /// beyond them is answered, journaled and counted here. Returns whether Load may decode it.
     bool checkLoadCall(sdbus::MethodCall& call);
+    /// Who sent the method call being processed. On failure, answers it with the error, and
+    /// logs and counts request (what was asked) as failed.
     template <class... Results>
-    bool admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request, Caller& caller,
-                     std::shared_ptr<RequestAdmission::Ticket>& ticket);
+    bool identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
+                        Caller& caller);
     template <class Send> void answer(Send&& send);
     ModuleObject& addObject(const LoadedModule& module);
     ModuleObject* objectFor(const ModuleName& name);
@@ -85,7 +83,6 @@ class Manager final : private ManagerBusObjectOwner,
     /// table's changes, and Result sends it by reference.
     ModuleList moduleList_;
     CallerCache callers_;
-    RequestAdmission admission_;
     std::unique_ptr<sdbus::IProxy> busDriver_; ///< org.freedesktop.DBus, for callerOf()
 };
 

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "Authorizer.h"
 #include "BusEventSource.h"
 #include "DaemonCommandLine.h"
 #include "Kernel.h"
@@ -10,6 +9,7 @@
 #include "ModuleFactsCache.h"
 #include "ModuleIndex.h"
 #include "ModuleTable.h"
+#include "PolkitAuthority.h"
 #include "RequestHandler.h"
 #include "RequestLog.h"
 #include "SdEvent.h"
@@ -71,7 +71,7 @@ class Daemon {
     MainThreadDispatcher dispatcher_;
     ModuleFactsCache facts_; ///< module files' contents, read off the loop
     BusEventSource busSource_;
-    Authorizer authorizer_;
+    PolkitAuthority authority_;
     RequestLog requestLog_;
     RequestHandler requests_;
     Manager manager_;

@@ -1,6 +1,6 @@
-#include "Authorizer.h"
+#include "PolkitAuthority.h"
 
-#include "RequestLimits.h"
+#include "WireNames.h"
 
 #include <org.freedesktop.PolicyKit1.Authority_proxy.h>
 #include <sdbus-c++/sdbus-c++.h>
@@ -59,40 +59,39 @@ class ScopedMethodCallTimeout {
     std::uint64_t previous_;
 };
 
+// What polkit answered, or the D-Bus error in its place.
+AuthorityAnswer answerOf(Action action, const std::string& module, bool interactive,
+                         const PolkitAnswer* answer, const sdbus::Error* error) {
+    if (!answer) {
+        return {AuthorityAnswer::Verdict::Unreachable,
+                polkitFailure(action, module, error->getName(), error->getMessage()).what()};
+    }
+    if (const auto refusal = polkitDecision(action, module, interactive, *answer)) {
+        return {AuthorityAnswer::Verdict::Denied, refusal->what()};
+    }
+    return {AuthorityAnswer::Verdict::Allowed};
+}
+
 } // namespace
 
-Authorizer::Authorizer(sdbus::IConnection& connection, MainThreadDispatcher& dispatcher,
-                       std::shared_ptr<spdlog::logger> logger)
+PolkitAuthority::PolkitAuthority(sdbus::IConnection& connection, MainThreadDispatcher& dispatcher,
+                                 std::shared_ptr<spdlog::logger> logger)
     : connection_(connection), dispatcher_(dispatcher), logger_(std::move(logger)) {}
 
-Authorizer::~Authorizer() = default;
+PolkitAuthority::~PolkitAuthority() = default;
 
-void Authorizer::check(const Caller& caller, Action action, const std::string& module,
-                       bool interactive, Decision done) {
-    if (skipsPolkit(caller.uid)) {
-        done(std::nullopt);
-        return;
-    }
-    // Each check is a reply kmodd waits for; the bus lets one connection wait for only so
-    // many, and root's own calls must still fit.
-    if (pending_.size() >= requestLimit::pendingAuthorizations) {
-        done(Error(ErrorKind::Busy,
-                   "kmodd is already waiting for polkit on " + std::to_string(pending_.size()) +
-                       " requests, the most it lets wait at once; try again later"));
-        return;
-    }
+void PolkitAuthority::check(const Caller& caller, Action action, const std::string& module,
+                            bool interactive, Answer answer) {
     const std::uint64_t id = nextId_++;
-    auto onReply = [this, id, action, module, interactive](const PolkitAnswer* answer,
+    auto onReply = [this, id, action, module, interactive](const PolkitAnswer* polkit,
                                                            const sdbus::Error* error) {
-        std::optional<Error> decision =
-            answer ? polkitDecision(action, module, interactive, *answer)
-                   : polkitFailure(action, module, error->getName(), error->getMessage());
+        const AuthorityAnswer decision = answerOf(action, module, interactive, polkit, error);
         // sdbus-c++ still uses the proxy while this runs: it is destroyed from the loop.
         dispatcher_.post([this, id, decision] { finish(id, decision); });
     };
     std::map<std::string, std::string> details;
     if (!module.empty()) {
-        details.emplace("module", module);
+        details.emplace(wire::action::moduleDetail, module);
     }
     try {
         auto call = std::make_unique<PolkitCall>(connection_, std::move(onReply));
@@ -104,30 +103,30 @@ void Authorizer::check(const Caller& caller, Action action, const std::string& m
                                                         {"name", sdbus::Variant(caller.busName)}}),
                                  std::string(actionId(action)), details,
                                  interactive ? allowUserInteraction : 0U, "");
-        pending_.emplace(id, Pending{std::move(call), std::move(done)});
+        pending_.emplace(id, Pending{std::move(call), std::move(answer)});
     } catch (const sdbus::Error& error) {
-        done(polkitFailure(action, module, error.getName(), error.getMessage()));
+        answer(answerOf(action, module, interactive, nullptr, &error));
     }
 }
 
-void Authorizer::finish(std::uint64_t id, const std::optional<Error>& decision) {
+void PolkitAuthority::finish(std::uint64_t id, const AuthorityAnswer& answer) {
     auto node = pending_.extract(id);
     if (node.empty()) {
         return;
     }
-    if (decision) {
-        logger_->debug("polkit refused: {}", decision->what());
+    if (answer.verdict != AuthorityAnswer::Verdict::Allowed) {
+        logger_->debug("polkit refused: {}", answer.reason);
     }
-    node.mapped().done(decision);
+    node.mapped().answer(answer);
 }
 
-void Authorizer::cancelAll() {
+void PolkitAuthority::cancelAll() {
     auto pending = std::move(pending_);
     pending_.clear();
     for (auto& [id, check] : pending) {
         check.call.reset();
-        check.done(Error(ErrorKind::Busy, "kmodd is shutting down: the request was not authorized "
-                                          "before it stopped"));
+        check.answer({AuthorityAnswer::Verdict::Cancelled,
+                      "kmodd is shutting down: the request was not authorized before it stopped"});
     }
 }
 

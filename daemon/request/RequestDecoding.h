@@ -2,6 +2,7 @@
 
 #include "ModuleEngine.h"
 #include "Parameters.h"
+#include "WireNames.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -12,22 +13,13 @@
 
 namespace kmodd {
 
-/// The bits of the `flags` argument of Manager1's state-changing methods.
-namespace requestFlag {
-inline constexpr std::uint64_t interactive = 0x1;       ///< polkit may ask for a password
-inline constexpr std::uint64_t forceVermagic = 0x2;     ///< MODULE_INIT_IGNORE_VERMAGIC
-inline constexpr std::uint64_t forceModversion = 0x4;   ///< MODULE_INIT_IGNORE_MODVERSIONS
-inline constexpr std::uint64_t dryRun = 0x8;            ///< Load: the plan, nothing loaded
-inline constexpr std::uint64_t keepDependencies = 0x10; ///< Unload: leave what its load brought
-} // namespace requestFlag
-
 /// The bits each state-changing method accepts.
 namespace acceptedFlags {
-inline constexpr std::uint64_t load = requestFlag::interactive | requestFlag::forceVermagic |
-                                      requestFlag::forceModversion | requestFlag::dryRun;
-inline constexpr std::uint64_t unload = requestFlag::interactive | requestFlag::keepDependencies;
-inline constexpr std::uint64_t reload = requestFlag::interactive;
-inline constexpr std::uint64_t loadBootModules = requestFlag::interactive;
+inline constexpr std::uint64_t load = wire::flag::interactive | wire::flag::forceVermagic |
+                                      wire::flag::forceModversion | wire::flag::dryRun;
+inline constexpr std::uint64_t unload = wire::flag::interactive | wire::flag::keepDependencies;
+inline constexpr std::uint64_t reload = wire::flag::interactive;
+inline constexpr std::uint64_t loadBootModules = wire::flag::interactive;
 } // namespace acceptedFlags
 
 struct RequestFlags {

@@ -1,5 +1,7 @@
 #include "Authorization.h"
 
+#include "WireNames.h"
+
 namespace kmodd {
 namespace {
 
@@ -21,11 +23,11 @@ std::string whatIsAsked(Action action, std::string_view module) {
 std::string_view actionId(Action action) {
     switch (action) {
     case Action::LoadModule:
-        return "org.kmodd.load-module";
+        return wire::action::loadModule;
     case Action::UnloadModule:
-        return "org.kmodd.unload-module";
+        return wire::action::unloadModule;
     case Action::ReloadConfig:
-        return "org.kmodd.reload-config";
+        return wire::action::reloadConfig;
     }
     return "";
 }

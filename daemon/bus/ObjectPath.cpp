@@ -1,5 +1,7 @@
 #include "ObjectPath.h"
 
+#include "WireNames.h"
+
 namespace kmodd {
 
 std::string escapeObjectPathElement(std::string_view text) {
@@ -8,11 +10,11 @@ std::string escapeObjectPathElement(std::string_view text) {
     }
     static constexpr char hex[] = "0123456789abcdef";
     std::string escaped;
-    for (const char c : text) {
+    for (const char c : withUnderscores(text)) {
         const auto byte = static_cast<unsigned char>(c);
-        if (c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
             (c >= '0' && c <= '9')) {
-            escaped += c == '-' ? '_' : c;
+            escaped += c;
         } else {
             escaped += '_';
             escaped += hex[byte >> 4];
@@ -23,7 +25,8 @@ std::string escapeObjectPathElement(std::string_view text) {
 }
 
 std::string moduleObjectPath(const ModuleName& name) {
-    return std::string(managerObjectPath) + "/module/" + escapeObjectPathElement(name.str());
+    return std::string(wire::managerPath) + wire::modulePathInfix +
+           escapeObjectPathElement(name.str());
 }
 
 } // namespace kmodd

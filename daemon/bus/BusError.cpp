@@ -1,6 +1,6 @@
 #include "BusError.h"
 
-#include <string>
+#include "WireNames.h"
 
 namespace kmodd {
 
@@ -17,7 +17,7 @@ Error currentError() {
 }
 
 sdbus::Error toBusError(const Error& error) {
-    return sdbus::Error("org.kmodd.Error." + std::string(errorName(error.kind())), error.what());
+    return sdbus::Error(wire::error::busName(errorName(error.kind())), error.what());
 }
 
 } // namespace kmodd

@@ -13,7 +13,7 @@ namespace kmodd {
 /// The polkit actions, one per verb (polkit/org.kmodd.policy).
 enum class Action { LoadModule, UnloadModule, ReloadConfig };
 
-/// "org.kmodd.load-module", "org.kmodd.unload-module", "org.kmodd.reload-config".
+/// wire::action::loadModule, unloadModule or reloadConfig.
 std::string_view actionId(Action action);
 
 /// Root is allowed without asking polkit, as systemd's own services do.

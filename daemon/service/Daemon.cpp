@@ -4,6 +4,7 @@
 #include "Caller.h"
 #include "Config.h"
 #include "Logging.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,7 +18,7 @@
 namespace kmodd {
 namespace {
 
-constexpr const char* busName = "org.kmodd.Manager1";
+using wire::busName;
 constexpr int handledSignals[] = {SIGTERM, SIGINT, SIGHUP};
 // How soon to look again at a module that is coming or going: no uevent says when that ends.
 constexpr std::chrono::microseconds settleInterval = std::chrono::milliseconds(100);
@@ -72,12 +73,12 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
       dispatcher_(event_.get(), logger_),
       facts_([this](std::function<void()> task) { dispatcher_.post(std::move(task)); }),
       busSource_(event_.get(), *connection_, logger_),
-      authorizer_(*connection_, dispatcher_, logger_),
+      authority_(*connection_, dispatcher_, logger_),
       requestLog_(stderrIsJournal() ? nullptr : logger_),
       // The handler publishes only after a kernel operation, which only the manager (or run())
       // can start: manager_ exists by then.
       requests_(
-          engine_, facts_, authorizer_, dispatcher_, requestLog_,
+          engine_, facts_, authority_, dispatcher_, requestLog_,
           {options.configFile, options.dropInDirectory},
           [this](std::uint64_t operations) { publishAfter(operations); }, bootLoadWorkers()),
       manager_(*connection_, requests_, table_, kernel, index_, facts_, engine_, logger_) {

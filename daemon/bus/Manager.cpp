@@ -7,6 +7,7 @@
 #include "ObjectPath.h"
 #include "RequestDecoding.h"
 #include "RequestLimits.h"
+#include "WireNames.h"
 
 namespace kmodd {
 namespace {
@@ -49,12 +50,11 @@ Manager::Manager(sdbus::IConnection& connection, RequestHandler& requests, Modul
                  const Kernel& kernel, const ModuleIndex& index, ModuleFactsCache& facts,
                  const ModuleEngine& engine, std::shared_ptr<spdlog::logger> logger)
     : ManagerBusObjectOwner(std::make_unique<ManagerBusObject>(
-          sdbus::createObject(connection, managerObjectPath),
+          sdbus::createObject(connection, wire::managerPath),
           [this](sdbus::MethodCall& call) { return checkLoadCall(call); })),
       Manager1_adaptor(busObject()), ObjectManager_adaptor(busObject()), connection_(connection),
       requests_(requests), table_(table), kernel_(kernel), index_(index), facts_(facts),
       engine_(engine), logger_(std::move(logger)), moduleList_(listOf(table_.modules())),
-      admission_(requestLimit::requestsPerUid),
       busDriver_(sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus")) {
     busObject().finishRegistration();
     for (const auto& [name, module] : table_.modules()) {
@@ -102,40 +102,37 @@ void Manager::Load(sdbus::Result<std::string, std::string, std::vector<std::stri
                    uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    std::shared_ptr<RequestAdmission::Ticket> ticket;
-    if (!admitCaller(*reply,
-                     {.operation = Operation::Load,
-                      .requested = name,
-                      .parameters = describeParameters(parameters),
-                      .flags = flags},
-                     caller, ticket)) {
+    if (!identifyCaller(*reply,
+                        {.operation = Operation::Load,
+                         .requested = name,
+                         .parameters = describeParameters(parameters),
+                         .flags = flags},
+                        caller)) {
         return;
     }
-    requests_.load(
-        caller, name, parameters, flags, [this, reply, ticket](const LoadOutcome& outcome) {
-            answer([&] {
-                if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
-                    reply->returnResults(report->module.str(),
-                                         std::string(loadStatusName(report->status)),
-                                         namesOf(report->inserted), planEntries(report->modules),
-                                         skippedModules(report->skipped));
-                } else {
-                    reply->returnError(toBusError(std::get<Error>(outcome.result)));
-                }
-            });
+    requests_.load(caller, name, parameters, flags, [this, reply](const LoadOutcome& outcome) {
+        answer([&] {
+            if (const auto* report = std::get_if<LoadReport>(&outcome.result)) {
+                reply->returnResults(report->module.str(),
+                                     std::string(loadStatusName(report->status)),
+                                     namesOf(report->inserted), planEntries(report->modules),
+                                     skippedModules(report->skipped));
+            } else {
+                reply->returnError(toBusError(std::get<Error>(outcome.result)));
+            }
         });
+    });
 }
 
 void Manager::Unload(sdbus::Result<std::string, std::vector<std::string>>&& result,
                      std::string name, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    std::shared_ptr<RequestAdmission::Ticket> ticket;
-    if (!admitCaller(*reply, {.operation = Operation::Unload, .requested = name, .flags = flags},
-                     caller, ticket)) {
+    if (!identifyCaller(*reply, {.operation = Operation::Unload, .requested = name, .flags = flags},
+                        caller)) {
         return;
     }
-    requests_.unload(caller, name, flags, [this, reply, ticket](const UnloadOutcome& outcome) {
+    requests_.unload(caller, name, flags, [this, reply](const UnloadOutcome& outcome) {
         answer([&] {
             if (const auto* report = std::get_if<UnloadReport>(&outcome.result)) {
                 reply->returnResults(report->module.str(), namesOf(report->unloaded));
@@ -179,7 +176,7 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
             }
             reply->returnResults(
                 toProperties({module->str(),
-                              "builtin",
+                              wire::moduleState::builtin,
                               0,
                               {},
                               publishedParameters(
@@ -201,7 +198,7 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
                            }
                            reply->returnResults(
                                toProperties({module.str(),
-                                             "unloaded",
+                                             wire::moduleState::unloaded,
                                              0,
                                              {},
                                              {},
@@ -216,11 +213,10 @@ void Manager::GetModule(sdbus::Result<std::map<std::string, sdbus::Variant>>&& r
 void Manager::Reload(sdbus::Result<>&& result, uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    std::shared_ptr<RequestAdmission::Ticket> ticket;
-    if (!admitCaller(*reply, {.operation = Operation::Reload, .flags = flags}, caller, ticket)) {
+    if (!identifyCaller(*reply, {.operation = Operation::Reload, .flags = flags}, caller)) {
         return;
     }
-    requests_.reload(caller, flags, [this, reply, ticket](const std::optional<Error>& error) {
+    requests_.reload(caller, flags, [this, reply](const std::optional<Error>& error) {
         answer([&] {
             if (error) {
                 reply->returnError(toBusError(*error));
@@ -236,14 +232,12 @@ void Manager::LoadBootModules(
     uint64_t flags) {
     auto reply = shared(std::move(result));
     Caller caller;
-    std::shared_ptr<RequestAdmission::Ticket> ticket;
-    if (!admitCaller(*reply, {.operation = Operation::LoadBootModules, .flags = flags}, caller,
-                     ticket)) {
+    if (!identifyCaller(*reply, {.operation = Operation::LoadBootModules, .flags = flags},
+                        caller)) {
         return;
     }
     requests_.loadBootModules(
-        caller, flags,
-        [this, reply, ticket](const std::variant<std::vector<BootResult>, Error>& outcome) {
+        caller, flags, [this, reply](const std::variant<std::vector<BootResult>, Error>& outcome) {
             answer([&] {
                 if (const auto* error = std::get_if<Error>(&outcome)) {
                     reply->returnError(toBusError(*error));
@@ -308,22 +302,18 @@ bool Manager::checkLoadCall(sdbus::MethodCall& call) {
 }
 
 template <class... Results>
-bool Manager::admitCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
-                          Caller& caller, std::shared_ptr<RequestAdmission::Ticket>& ticket) {
+bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
+                             Caller& caller) {
     const auto& message = busObject().currentCall();
     try {
         caller = callers_.identify(message.getSender(),
                                    [&] { return callerOf(*busDriver_, message.getSender()); });
-        request.caller = caller;
-        ticket = admission_.admit(caller.uid);
         return true;
     } catch (...) {
         // Journaled and counted like any other failed request; a caller the bus could not tell
         // is only its bus name.
         const Error error = currentError();
-        if (request.caller.busName.empty()) {
-            request.caller = {.busName = message.getSender()};
-        }
+        request.caller = {.busName = message.getSender()};
         requests_.refuse(request, error);
         answer([&] { reply.returnError(toBusError(error)); });
         return false;
