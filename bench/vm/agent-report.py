@@ -12,24 +12,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from report import ms, quartiles, spread  # the same cells as the kernel suite's tables
+
 FLOOR_TARGET = 1.10  # agent cycle / floor cycle
 PKEXEC_TARGET = 0.2  # agent cycle / pkexec modprobe cycle
-
-
-def quartiles(values):
-    if len(values) < 2:
-        return values[0], values[0], values[0]
-    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return q1, median, q3
-
-
-def ms(microseconds):
-    return f"{microseconds / 1000:.1f}"
-
-
-def spread(values):
-    q1, median, q3 = quartiles(values)
-    return f"{ms(median)} ({ms(q1)}–{ms(q3)})"
 
 
 def ratio_cell(samples, references, target):

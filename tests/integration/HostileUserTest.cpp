@@ -45,6 +45,27 @@ std::size_t countOf(const std::string& text, const std::string& what) {
     return count;
 }
 
+/// Waits until count of the clients have finished, and takes them out of clients with their
+/// outcomes; the rest keep running.
+std::vector<Outcome> collectAnswers(std::list<Subprocess>& clients, std::size_t count,
+                                    const char* what) {
+    std::vector<Outcome> answered;
+    waitUntil(
+        [&] {
+            for (auto client = clients.begin(); client != clients.end();) {
+                if (client->running()) {
+                    ++client;
+                    continue;
+                }
+                answered.push_back(client->wait(1s));
+                client = clients.erase(client);
+            }
+            return answered.size() >= count;
+        },
+        what);
+    return answered;
+}
+
 class AHostileUser : public ServiceTest {
   protected:
     /// How long root's ListModules takes now; fails the test if it errs.
@@ -114,20 +135,8 @@ TEST_F(AHostileUser, BeyondSixteenRequestsInFlightIsToldBusyWhileRootIsServed) {
         burst.emplace_back(busctlLoad("dummy", 1), SpawnOptions{.user = accounts::nobody});
     }
     // The ones beyond the limit are answered without polkit, at once.
-    std::vector<Outcome> busy;
-    waitUntil(
-        [&] {
-            for (auto client = burst.begin(); client != burst.end();) {
-                if (client->running()) {
-                    ++client;
-                    continue;
-                }
-                busy.push_back(client->wait(1s));
-                client = burst.erase(client);
-            }
-            return busy.size() >= sent - requestLimit::requestsPerUid;
-        },
-        "the requests beyond the limit to be answered");
+    const auto busy = collectAnswers(burst, sent - requestLimit::requestsPerUid,
+                                     "the requests beyond the limit to be answered");
 
     expectRootServed();
     ASSERT_EQ(::kill(polkitd, SIGCONT), 0);
@@ -162,20 +171,9 @@ TEST_F(AHostileUser, BeyondSixtyFourPendingPolkitChecksIsToldBusyWhileRootIsServ
             burst.emplace_back(busctlLoad("dummy", 0), SpawnOptions{.user = user});
         }
     }
-    std::vector<Outcome> busy;
-    waitUntil(
-        [&] {
-            for (auto client = burst.begin(); client != burst.end();) {
-                if (client->running()) {
-                    ++client;
-                    continue;
-                }
-                busy.push_back(client->wait(1s));
-                client = burst.erase(client);
-            }
-            return busy.size() >= sent - requestLimit::pendingAuthorizations;
-        },
-        "the requests beyond the pending polkit checks to be answered");
+    const auto busy =
+        collectAnswers(burst, sent - requestLimit::pendingAuthorizations,
+                       "the requests beyond the pending polkit checks to be answered");
 
     expectRootServed();
     ASSERT_EQ(::kill(polkitd, SIGCONT), 0);
