@@ -1,6 +1,7 @@
 #include "CommandLine.h"
 
 #include "Suggestions.h"
+#include "Underscores.h"
 #include "WireNames.h"
 
 #include <CLI/CLI.hpp>
@@ -51,17 +52,12 @@ void expectOperands(Verb verb, std::span<const std::string> operands, std::size_
     }
 }
 
-std::string canonicalParameterName(std::string name) {
-    std::replace(name.begin(), name.end(), '-', '_');
-    return name;
-}
-
 std::map<std::string, std::string> parseParameters(std::span<const std::string> texts) {
     std::map<std::string, std::string> parameters;
     std::map<std::string, std::string> seen; // canonical name -> as typed
     for (const std::string& text : texts) {
         auto [name, value] = parseParameter(text);
-        auto [earlier, isNew] = seen.try_emplace(canonicalParameterName(name), name);
+        auto [earlier, isNew] = seen.try_emplace(kmodd::withUnderscores(name), name);
         if (!isNew) {
             throw UsageError("parameter " + inQuotes(name) + " is given twice" +
                              (earlier->second == name ? ""

@@ -1,5 +1,7 @@
 #include "Suggestions.h"
 
+#include "Underscores.h"
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -8,11 +10,7 @@
 namespace kmodctl {
 namespace {
 
-std::string withUnderscores(std::string_view name) {
-    std::string text(name);
-    std::replace(text.begin(), text.end(), '-', '_');
-    return text;
-}
+using kmodd::withUnderscores;
 
 std::string comparable(std::string_view name) {
     std::string text = withUnderscores(name);

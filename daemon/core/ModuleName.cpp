@@ -22,12 +22,6 @@ bool isRequestCharacter(char c) {
 
 } // namespace
 
-std::string withUnderscores(std::string_view text) {
-    std::string canonical(text);
-    std::replace(canonical.begin(), canonical.end(), '-', '_');
-    return canonical;
-}
-
 ModuleName ModuleName::parse(std::string_view raw) {
     std::string canonical = withUnderscores(raw);
     if (canonical.empty() || canonical.size() > maxModuleNameLength ||

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Underscores.h"
+
 #include <compare>
 #include <string>
 #include <string_view>
@@ -27,10 +29,6 @@ class ModuleName {
 /// "pci:v00008086d*") before it reaches libkmod: 1 to 256 printable ASCII characters, no '/',
 /// no whitespace, no quotes or backslashes. Throws Error(InvalidArgument) quoting it.
 std::string validateRequestedName(std::string_view raw);
-
-/// text with every '-' written as '_': the kernel's one spelling of module and parameter names,
-/// which kmodd also gives patterns and config keys (as kmod's underscores()).
-std::string withUnderscores(std::string_view text);
 
 /// The names separated by ", ", for messages.
 std::string joinNames(const std::vector<ModuleName>& names);
