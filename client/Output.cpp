@@ -4,6 +4,7 @@
 #include "EscapedText.h"
 #include "Json.h"
 #include "Table.h"
+#include "WireNames.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +13,9 @@ namespace kmodctl {
 namespace {
 
 using kmodd::escapeControlCharacters;
+namespace loadResult = kmodd::wire::loadResult;
+namespace moduleState = kmodd::wire::moduleState;
+namespace planOutcome = kmodd::wire::planOutcome;
 
 // Every human-readable output path joins what kmodd sent through these: each item escaped.
 std::string joined(const std::vector<std::string>& items, const std::string& separator) {
@@ -77,7 +81,8 @@ std::string humanValue(const PropertyValue& value) {
 }
 
 std::string paintedState(const std::string& state, bool colour) {
-    return painted(state, Colour::Green, colour && (state == "live" || state == "builtin"));
+    return painted(state, Colour::Green,
+                   colour && (state == moduleState::live || state == moduleState::builtin));
 }
 
 std::string orDash(const std::string& text) {
@@ -156,10 +161,10 @@ std::string formatWarning(std::string_view message, bool colour) {
 
 std::string loadResultSentence(const std::string& name, const std::string& result) {
     const std::string module = escapeControlCharacters(name);
-    if (result == "already-loaded") {
+    if (result == loadResult::alreadyLoaded) {
         return module + " is already loaded.";
     }
-    if (result == "builtin") {
+    if (result == loadResult::builtin) {
         return module + " is built into the kernel.";
     }
     return "Loaded " + module + ".";
@@ -191,10 +196,10 @@ std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbos
                    .str() +
                "\n";
     }
-    if (outcome.result == "dry-run") {
+    if (outcome.result == loadResult::dryRun) {
         std::string plan;
         for (const auto& step : outcome.modules) {
-            const bool loaded = step.outcome == "already-loaded";
+            const bool loaded = step.outcome == planOutcome::alreadyLoaded;
             plan += (loaded ? "loaded " : "insert ") + step.module + " " + step.file;
             if (!step.parameters.empty()) {
                 plan += " " + step.parameters;
@@ -208,14 +213,14 @@ std::string formatLoadOutcome(const LoadOutcome& outcome, bool json, bool verbos
     }
     std::string parameters;
     for (const auto& step : outcome.modules) {
-        if (step.outcome == "inserted" && !step.parameters.empty()) {
+        if (step.outcome == planOutcome::inserted && !step.parameters.empty()) {
             parameters += "Parameters of " + step.module + ": " + step.parameters + "\n";
         }
     }
     std::vector<std::string> dependencies;
     std::copy_if(outcome.inserted.begin(), outcome.inserted.end(), std::back_inserter(dependencies),
                  [&](const std::string& name) { return name != outcome.module; });
-    if (outcome.result == "loaded" && !dependencies.empty()) {
+    if (outcome.result == loadResult::loaded && !dependencies.empty()) {
         return "Loaded " + outcome.module + " and its dependencies " + joined(dependencies, ", ") +
                ".\n" + parameters;
     }
