@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <ranges>
+#include <functional>
 
 namespace kmodd {
 namespace {
@@ -44,7 +44,9 @@ std::string validateRequestedName(std::string_view raw) {
 }
 
 std::string joinNames(const std::vector<ModuleName>& names) {
-    return fmt::format("{}", fmt::join(names | std::views::transform(&ModuleName::str), ", "));
+    std::vector<std::string> texts(names.size());
+    std::transform(names.begin(), names.end(), texts.begin(), std::mem_fn(&ModuleName::str));
+    return fmt::format("{}", fmt::join(texts, ", "));
 }
 
 } // namespace kmodd

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <ranges>
+#include <iterator>
 
 namespace kmodd {
 namespace {
@@ -128,8 +128,9 @@ void ParameterList::checkDeclared(const ModuleName& module,
         if (canonicalDeclared.contains(parameter.name) || isGenericParameter(parameter.name)) {
             continue;
         }
-        std::string known = fmt::format(
-            "{}", fmt::join(canonicalDeclared | std::views::take(declaredNamesShown), ", "));
+        const auto shownEnd = std::next(canonicalDeclared.begin(),
+                                        std::min(canonicalDeclared.size(), declaredNamesShown));
+        std::string known = fmt::format("{}", fmt::join(canonicalDeclared.begin(), shownEnd, ", "));
         if (canonicalDeclared.size() > declaredNamesShown) {
             known += ", ...";
         }

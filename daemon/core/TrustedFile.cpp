@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <sys/stat.h>
 #include <system_error>
@@ -70,10 +69,10 @@ std::optional<Placement> placeBeneathRoot(const std::vector<fs::path>& roots,
 }
 
 std::string listOf(const std::vector<fs::path>& roots) {
-    return fmt::format("({})", fmt::join(roots | std::views::transform([](const fs::path& root) {
-                                             return root.string();
-                                         }),
-                                         ", "));
+    std::vector<std::string> texts(roots.size());
+    std::transform(roots.begin(), roots.end(), texts.begin(),
+                   [](const fs::path& root) { return root.string(); });
+    return fmt::format("({})", fmt::join(texts, ", "));
 }
 
 std::string modeText(mode_t mode) {
