@@ -39,6 +39,16 @@ class BusMessage {
     bool readPropertyValue(PropertyValue& value);
     /// An a{sv}, as PropertyMap: values of other types are left out.
     PropertyMap readPropertyMap();
+    /// An array of structs with these fields ("ssss" for a(ssss)); readOne reads one struct's
+    /// fields, once for each.
+    template <class ReadOne> void readStructs(const std::string& fields, ReadOne&& readOne) {
+        enterPresent('a', ("(" + fields + ")").c_str());
+        while (enter('r', fields.c_str())) {
+            readOne();
+            exit();
+        }
+        exit();
+    }
 
     /// Enters the next array, struct or dict entry (type 'a', 'r' or 'e') with these contents;
     /// false at the end of the array being read.

@@ -9,16 +9,13 @@ BusMessage ManagerClient::method(const char* member) {
 std::vector<ModuleSummary> ManagerClient::listModules() {
     BusMessage reply = call(method("ListModules"));
     std::vector<ModuleSummary> modules;
-    reply.enterPresent('a', "(ssuas)");
-    while (reply.enter('r', "ssuas")) {
+    reply.readStructs("ssuas", [&] {
         ModuleSummary& module = modules.emplace_back();
         module.name = reply.readString();
         module.state = reply.readString();
         module.refCount = reply.readUint32();
         module.holders = reply.readStrings();
-        reply.exit();
-    }
-    reply.exit();
+    });
     return modules;
 }
 
@@ -35,24 +32,18 @@ LoadOutcome ManagerClient::load(const std::string& name,
     request.append(name).append(parameters).append(flags);
     BusMessage reply = call(request);
     LoadOutcome outcome{name, reply.readString(), reply.readString(), reply.readStrings()};
-    reply.enterPresent('a', "(ssss)");
-    while (reply.enter('r', "ssss")) {
+    reply.readStructs("ssss", [&] {
         PlanStep& step = outcome.modules.emplace_back();
         step.module = reply.readString();
         step.file = reply.readString();
         step.parameters = reply.readString();
         step.outcome = reply.readString();
-        reply.exit();
-    }
-    reply.exit();
-    reply.enterPresent('a', "(ss)");
-    while (reply.enter('r', "ss")) {
+    });
+    reply.readStructs("ss", [&] {
         SkippedModule& skipped = outcome.skipped.emplace_back();
         skipped.module = reply.readString();
         skipped.reason = reply.readString();
-        reply.exit();
-    }
-    reply.exit();
+    });
     return outcome;
 }
 
@@ -77,15 +68,12 @@ std::vector<BootResult> ManagerClient::loadBootModules(std::uint64_t flags) {
     request.append(flags);
     BusMessage reply = call(request);
     std::vector<BootResult> results;
-    reply.enterPresent('a', "(sss)");
-    while (reply.enter('r', "sss")) {
+    reply.readStructs("sss", [&] {
         BootResult& result = results.emplace_back();
         result.name = reply.readString();
         result.module = reply.readString();
         result.result = reply.readString();
-        reply.exit();
-    }
-    reply.exit();
+    });
     return results;
 }
 
