@@ -238,7 +238,16 @@ TEST(ARequestQueue, FinishesTheRunningOperationAndCancelsTheRestOnStop) {
         [&](const Queue::Outcome& outcome) { collected.add(outcome); });
     started.wait();
     std::thread stopper([&] { queue.stop(std::nullopt); });
-    std::this_thread::sleep_for(10ms);
+    // Joining the queued operation is accepted until stop() has begun, and adds no result.
+    try {
+        for (;;) {
+            submitTo(
+                queue, "queued", [] { return std::string(); }, [](const Queue::Outcome&) {});
+            std::this_thread::yield();
+        }
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::Busy);
+    }
     release.open();
     stopper.join();
     EXPECT_EQ(collected.get(), (std::vector<std::string>{
