@@ -117,10 +117,11 @@ StartedDaemon BenchService::startDaemon() {
     daemon.log = directory_ / ("kmodd-" + std::to_string(++started_) + ".log");
     NotifySocket notify(directory_ / "notify");
     std::vector<std::string> argv = programs_.daemonPrefix;
-    argv.insert(argv.end(), {programs_.daemon.string(), "--module-directory",
-                             modules_.moduleDirectory().string(), "--config",
-                             (directory_ / "kmodd.yaml").string(), "--drop-in-directory",
-                             (directory_ / "kmodd.yaml.d").string()});
+    argv.insert(argv.end(),
+                {programs_.daemon.string(), "--module-directory",
+                 modules_.moduleDirectory().string(), "--config",
+                 (directory_ / "kmodd.yaml").string(), "--drop-in-directory",
+                 (directory_ / "kmodd.yaml.d").string(), "--root-socket", rootSocket().string()});
     const testing::SpawnOptions options{.environment = {"NOTIFY_SOCKET=" + notify.path().string(),
                                                         "KMODD_FAKE_PRELOADED=" + preloaded_},
                                         .logFile = daemon.log};

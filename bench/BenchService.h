@@ -50,6 +50,8 @@ class BenchService {
     /// Stops a daemon; throws std::runtime_error, with its log, unless it exits cleanly.
     void stopDaemon(StartedDaemon& daemon);
 
+    /// The daemon's root socket (--root-socket), for root's direct connections.
+    std::filesystem::path rootSocket() const { return directory_ / "private"; }
     pid_t busPid() const noexcept { return busPid_; }
     pid_t echoPid() const { return echo_->pid(); }
 

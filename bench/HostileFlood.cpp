@@ -4,18 +4,23 @@
 // worst requests an unprivileged user can send: Loads of 40,000 parameters (1 MB each), Loads
 // that need polkit (none runs on the bench's bus, so each is refused at once), Loads of a name
 // no module has, and GetModule. Meanwhile root's ListModules and Load of a loaded module are
-// timed one call at a time, as a person or a script would make them; the same calls with no
-// flood are the baseline. bench/run-host.sh --hostile runs it on a release build.
+// timed one call at a time, as a person or a script would make them, both through the bus and
+// on root's socket (as root's kmodctl makes them); the same calls with no flood are the
+// baseline. bench/run-host.sh --hostile runs it on a release build.
 
 #include "BenchService.h"
 #include "LoadGenerator.h"
 #include "WireNames.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <list>
 #include <map>
 #include <string>
+#include <systemd/sd-bus.h>
 #include <thread>
 #include <unistd.h>
 
@@ -74,6 +79,73 @@ std::vector<Request> rootCalls() {
     };
 }
 
+// The same calls on root's socket: one direct sd-bus connection, one call at a time.
+class RootSocketClient {
+  public:
+    explicit RootSocketClient(const std::filesystem::path& socket) {
+        const std::string address = "unix:path=" + socket.string();
+        if (sd_bus_new(&bus_) < 0 || sd_bus_set_address(bus_, address.c_str()) < 0 ||
+            sd_bus_start(bus_) < 0) {
+            sd_bus_unref(bus_);
+            throw std::runtime_error("cannot connect to " + socket.string());
+        }
+    }
+    ~RootSocketClient() { sd_bus_flush_close_unref(bus_); }
+    RootSocketClient(const RootSocketClient&) = delete;
+    RootSocketClient& operator=(const RootSocketClient&) = delete;
+
+    /// rootCalls()[which], calls times.
+    PhaseResult run(std::size_t which, std::size_t calls) {
+        PhaseResult result;
+        result.latencies.reserve(calls);
+        const auto start = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < calls; ++i) {
+            sd_bus_error error = SD_BUS_ERROR_NULL;
+            sd_bus_message* reply = nullptr;
+            const auto sent = std::chrono::steady_clock::now();
+            const int called =
+                which == 0 ? sd_bus_call_method(bus_, kmodd::wire::busName, managerPath,
+                                                managerInterface, "ListModules", &error, &reply, "")
+                           : sd_bus_call_method(bus_, kmodd::wire::busName, managerPath,
+                                                managerInterface, "Load", &error, &reply, "sa{ss}t",
+                                                "dummy", 0, std::uint64_t{0});
+            result.latencies.add(std::chrono::steady_clock::now() - sent);
+            ++result.completed;
+            if (called < 0 && result.errors++ == 0) {
+                result.firstError = error.message ? error.message : std::strerror(-called);
+            }
+            sd_bus_message_unref(reply);
+            sd_bus_error_free(&error);
+        }
+        result.elapsed = std::chrono::steady_clock::now() - start;
+        return result;
+    }
+
+  private:
+    sd_bus* bus_ = nullptr;
+};
+
+// Root's kmodctl, one process per call as a script runs it (on root's socket, from
+// KMODD_ROOT_SOCKET): its start-up is part of each figure.
+PhaseResult kmodctlRuns(const std::vector<std::string>& arguments, std::size_t calls) {
+    std::vector<std::string> argv{KMODCTL};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    PhaseResult result;
+    result.latencies.reserve(calls);
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < calls; ++i) {
+        const auto started = std::chrono::steady_clock::now();
+        const auto outcome = kmodd::testing::run(argv, {}, 30s);
+        result.latencies.add(std::chrono::steady_clock::now() - started);
+        ++result.completed;
+        if (outcome.exitCode != 0 && result.errors++ == 0) {
+            result.firstError = outcome.describe();
+        }
+    }
+    result.elapsed = std::chrono::steady_clock::now() - start;
+    return result;
+}
+
 std::string milliseconds(std::chrono::nanoseconds duration) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f",
@@ -128,11 +200,26 @@ int main(int argc, char** argv) {
         BenchService service({KMODD_TEST_DAEMON, KMODD_BENCH_ECHO, KMODD_SOURCE_DIR}, 100);
         auto daemon = service.startDaemon();
         LoadGenerator root(1);
+        RootSocketClient direct(service.rootSocket());
         const std::vector<Request> requests = rootCalls();
         std::vector<Row> rows;
         for (const auto& call : requests) {
             root.run({call}, calls / 10, 60s); // warm-up
-            rows.push_back({call.label, root.run({call}, calls, 120s), {}});
+            rows.push_back({call.label + " (bus)", root.run({call}, calls, 120s), {}});
+        }
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            direct.run(i, calls / 10);
+            rows.push_back({requests[i].label + " (root's socket)", direct.run(i, calls), {}});
+        }
+        // Process starts cost milliseconds: a tenth as many.
+        const std::size_t kmodctlCalls = std::max<std::size_t>(calls / 10, 1);
+        ::setenv(kmodd::wire::rootSocketVariable, service.rootSocket().c_str(), 1);
+        const std::vector<std::pair<std::string, std::vector<std::string>>> kmodctlCommands{
+            {"`kmodctl list`", {"list"}}, {"`kmodctl load dummy`, loaded", {"load", "dummy"}}};
+        for (const auto& [label, command] : kmodctlCommands) {
+            rows.push_back({label + ", a process per call (root's socket)",
+                            kmodctlRuns(command, kmodctlCalls),
+                            {}});
         }
         std::list<kmodd::testing::Subprocess> flood;
         for (std::size_t i = 0; i < flooders; ++i) {
@@ -140,8 +227,13 @@ int main(int argc, char** argv) {
                                kmodd::testing::SpawnOptions{.user = nobody});
         }
         std::this_thread::sleep_for(2s); // every flooder connected and sending
-        for (std::size_t i = 0; i < rows.size(); ++i) {
+        for (std::size_t i = 0; i < requests.size(); ++i) {
             rows[i].flooded = root.run({requests[i]}, calls, 120s);
+            rows[requests.size() + i].flooded = direct.run(i, calls);
+        }
+        for (std::size_t i = 0; i < kmodctlCommands.size(); ++i) {
+            rows[2 * requests.size() + i].flooded =
+                kmodctlRuns(kmodctlCommands[i].second, kmodctlCalls);
         }
         for (auto& flooder : flood) {
             if (!flooder.running()) {
@@ -157,8 +249,8 @@ int main(int argc, char** argv) {
         for (const auto& row : rows) {
             const auto quiet = row.quiet.latencies.summary();
             const auto flooded = row.flooded.latencies.summary();
-            const bool met =
-                flooded.p99 <= 20ms && row.flooded.errors == 0 && row.flooded.completed == calls;
+            const bool met = flooded.p99 <= 20ms && row.flooded.errors == 0 &&
+                             row.flooded.completed == row.quiet.completed;
             std::cout << "| " << row.label << " | " << milliseconds(quiet.p50) << " / "
                       << milliseconds(quiet.p99) << " / " << milliseconds(quiet.max) << " | "
                       << milliseconds(flooded.p50) << " / " << milliseconds(flooded.p99) << " / "
@@ -168,7 +260,8 @@ int main(int argc, char** argv) {
         }
         std::cout << "\n"
                   << flooders << " flooders as nobody, " << callsInFlightPerFlooder
-                  << " calls in flight each; " << calls << " calls of each kind from root.\n";
+                  << " calls in flight each; " << calls << " calls of each kind from root ("
+                  << kmodctlCalls << " kmodctl runs).\n";
     } catch (const std::exception& error) {
         std::cerr << "kmodd-bench-hostile: " << error.what() << "\n";
         return 1;

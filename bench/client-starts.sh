@@ -4,7 +4,8 @@
 # included), with ld.so's relocation counts (LD_DEBUG=statistics) and the shared objects:
 #   kmodctl --version           modprobe --version
 #   kmodctl load dummy          modprobe -n dummy (dummy already loaded, against kmodd on a
-#                               private bus with the fake kernel)
+#                               private bus with the fake kernel; kmodctl through the bus, and
+#                               on kmodd's root socket)
 # Usage: bench/client-starts.sh KMODCTL KMODD_TEST_DAEMON MODULE_ROOT
 #   MODULE_ROOT holds lib/modules/RELEASE (e.g. the vm cache's Debian kernel tree); it must be
 #   owned by root and not writable by others, as kmodd's trusted paths are. Run as root.
@@ -45,7 +46,7 @@ dbus-daemon --nofork --nosyslog --config-file="$scratch/bus.conf" 2>/dev/null &
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$scratch/bus
 until [[ -S $scratch/bus ]]; do sleep 0.05; done
 KMODD_FAKE_PRELOADED=dummy "$daemon" --module-directory "$module_directory" \
-    --config "$scratch/kmodd.yaml" --log-level error &
+    --config "$scratch/kmodd.yaml" --root-socket "$scratch/private" --log-level error &
 daemon_pid=$!
 until busctl --system status org.kmodd.Manager1 >/dev/null 2>&1; do
     kill -0 "$daemon_pid" 2>/dev/null || { echo "client-starts.sh: kmodd did not start" >&2; exit 1; }
@@ -86,5 +87,8 @@ row() {
 }
 row "kmodctl --version" "$kmodctl" --version
 row "modprobe --version" "$(command -v modprobe)" --version
-row "kmodctl load dummy (loaded)" "$kmodctl" --no-ask-password load dummy
+export KMODD_ROOT_SOCKET=$scratch/no-socket
+row "kmodctl load dummy (loaded), through the bus" "$kmodctl" --no-ask-password load dummy
+export KMODD_ROOT_SOCKET=$scratch/private
+row "kmodctl load dummy (loaded), root's socket" "$kmodctl" --no-ask-password load dummy
 row "modprobe -n dummy" "$(command -v modprobe)" -n -d "$root" -S "$release" dummy

@@ -23,11 +23,20 @@ class BusError : public std::runtime_error {
     std::string name_;
 };
 
-/// kmodctl's one connection to the system bus (or to DBUS_SYSTEM_BUS_ADDRESS), through sd-bus.
+/// kmodctl's one connection to kmodd, through sd-bus: to the system bus (or
+/// DBUS_SYSTEM_BUS_ADDRESS), or, for root's calls, straight to kmodd's root socket.
 class SystemBus {
   public:
+    enum class Route {
+        /// Root's calls go to kmodd's root socket ($KMODD_ROOT_SOCKET, or /run/kmodd/private)
+        /// when kmodd listens there, as systemctl's go to /run/systemd/private: no bus daemon in
+        /// between; everything else goes through the bus.
+        RootSocketFirst,
+        Bus, ///< the bus only: signals are sent there
+    };
+
     /// Connects; throws std::runtime_error "cannot connect to the system bus: ..." when it cannot.
-    SystemBus();
+    explicit SystemBus(Route route);
     ~SystemBus() { sd_bus_flush_close_unref(bus_); }
     SystemBus(const SystemBus&) = delete;
     SystemBus& operator=(const SystemBus&) = delete;

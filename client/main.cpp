@@ -27,10 +27,11 @@ ExitStatus run(const Invocation& invocation) {
     default:
         break;
     }
-    SystemBus bus;
     if (invocation.verb == Verb::Monitor) {
+        SystemBus bus(SystemBus::Route::Bus);
         return runMonitor(bus, invocation.json);
     }
+    SystemBus bus(SystemBus::Route::RootSocketFirst);
     return runCommand(invocation, bus);
 }
 

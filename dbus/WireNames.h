@@ -17,6 +17,11 @@ inline constexpr char managerInterface[] = "org.kmodd.Manager1";
 inline constexpr char moduleInterface[] = "org.kmodd.Module1";
 /// A module's object is managerPath + modulePathInfix + its escaped name.
 inline constexpr char modulePathInfix[] = "/module/";
+/// Root's way to kmodd without the bus daemon (as systemctl's /run/systemd/private): a
+/// direct D-Bus connection serving Manager1's methods and properties to uid 0 only.
+inline constexpr char rootSocketPath[] = "/run/kmodd/private";
+/// kmodctl's override of rootSocketPath (tests and private instances).
+inline constexpr char rootSocketVariable[] = "KMODD_ROOT_SOCKET";
 
 /// The bits of the `flags` argument of Manager1's state-changing methods.
 namespace flag {

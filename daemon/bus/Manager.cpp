@@ -291,8 +291,7 @@ bool Manager::checkLoadCall(sdbus::MethodCall& call) {
     // Its flags come after the parameters and are not read.
     RequestRecord request{.operation = Operation::Load, .requested = bounds.requested};
     try {
-        request.caller = callers_.identify(call.getSender(),
-                                           [&] { return callerOf(*busDriver_, call.getSender()); });
+        request.caller = senderOf(call);
     } catch (...) {
         request.caller = {.busName = call.getSender()};
     }
@@ -301,13 +300,25 @@ bool Manager::checkLoadCall(sdbus::MethodCall& call) {
     return false;
 }
 
+Caller Manager::senderOf(const sdbus::Message& call) {
+    // Root's socket: SO_PEERCRED has told who it is.
+    if (const Caller* peer = busObject().directPeer()) {
+        return *peer;
+    }
+    return callers_.identify(call.getSender(),
+                             [&] { return callerOf(*busDriver_, call.getSender()); });
+}
+
+int Manager::answerDirect(sd_bus_message* message, const Caller& peer, sd_bus_error* error) {
+    return busObject().answerDirect(message, peer, error);
+}
+
 template <class... Results>
 bool Manager::identifyCaller(const sdbus::Result<Results...>& reply, RequestRecord request,
                              Caller& caller) {
     const auto& message = busObject().currentCall();
     try {
-        caller = callers_.identify(message.getSender(),
-                                   [&] { return callerOf(*busDriver_, message.getSender()); });
+        caller = senderOf(message);
         return true;
     } catch (...) {
         // Journaled and counted like any other failed request; a caller the bus could not tell

@@ -37,6 +37,9 @@ class Manager final : private ManagerBusObjectOwner,
     /// failures instead of throwing, and then returns false.
     bool refresh();
 
+    /// Answers a message of root's socket (RootSocket::Answer) as the bus's are answered.
+    int answerDirect(sd_bus_message* message, const Caller& peer, sd_bus_error* error);
+
   private:
     void Load(sdbus::Result<std::string, std::string, std::vector<std::string>, PlanEntries,
                             SkippedModules>&& result,
@@ -61,6 +64,9 @@ class Manager final : private ManagerBusObjectOwner,
     /// Load's bounds on the raw call (readLoadCallBounds), before the adaptor decodes it: a call
     /// beyond them is answered, journaled and counted here. Returns whether Load may decode it.
     bool checkLoadCall(sdbus::MethodCall& call);
+    /// Who sent call: root's socket's peer, or the bus daemon's account of its sender. Throws
+    /// Error(Failed) when the bus cannot tell.
+    Caller senderOf(const sdbus::Message& call);
     /// Who sent the method call being processed. On failure, answers it with the error, and
     /// logs and counts request (what was asked) as failed.
     template <class... Results>

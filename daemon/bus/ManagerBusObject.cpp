@@ -1,19 +1,33 @@
 #include "ManagerBusObject.h"
 
-#include "ManagerAdaptor.h"
+#include "WireNames.h"
 
 #include <cassert>
+#include <cstring>
+#include <memory>
+#include <sdbus-c++/Error.h>
 #include <string_view>
 
 namespace kmodd {
 namespace {
 
 constexpr std::string_view loadMethod = "Load";
+constexpr char propertiesInterface[] = "org.freedesktop.DBus.Properties";
+using wire::managerInterface;
+
+using MessagePtr = std::unique_ptr<sd_bus_message, decltype(&sd_bus_message_unref)>;
+
+bool isManagerInterface(const std::string& interfaceName) {
+    return interfaceName == managerInterface;
+}
 
 } // namespace
 
 ManagerBusObject::ManagerBusObject(std::unique_ptr<sdbus::IObject> object, LoadCheck checkLoad)
-    : object_(std::move(object)), checkLoad_(std::move(checkLoad)) {}
+    : object_(std::move(object)), checkLoad_(std::move(checkLoad)),
+      // Any message of the bus connection gives direct messages its sd-bus wrapper; this one
+      // is never sent.
+      directMessages_(object_->createSignal(managerInterface, "ModuleLoaded")) {}
 
 const sdbus::MethodCall& ManagerBusObject::currentCall() const {
     assert(currentCall_ != nullptr);
@@ -44,16 +58,101 @@ void ManagerBusObject::registerMethod(const std::string& interfaceName, std::str
                                       std::string outputSignature,
                                       const std::vector<std::string>& outputNames,
                                       sdbus::method_callback methodCallback, sdbus::Flags flags) {
-    if (interfaceName == org::kmodd::Manager1_adaptor::INTERFACE_NAME && methodName == loadMethod) {
+    if (isManagerInterface(interfaceName) && methodName == loadMethod) {
         methodCallback = [this, decode = std::move(methodCallback)](sdbus::MethodCall call) {
             if (checkLoad_(call)) {
                 decode(std::move(call));
             }
         };
     }
+    auto answer = answering(std::move(methodCallback));
+    if (isManagerInterface(interfaceName)) {
+        directMethods_.insert_or_assign(methodName, DirectMethod{inputSignature, answer});
+    }
     object_->registerMethod(interfaceName, std::move(methodName), std::move(inputSignature),
-                            inputNames, std::move(outputSignature), outputNames,
-                            answering(std::move(methodCallback)), flags);
+                            inputNames, std::move(outputSignature), outputNames, std::move(answer),
+                            flags);
+}
+
+int ManagerBusObject::answerDirect(sd_bus_message* message, const Caller& peer,
+                                   sd_bus_error* error) {
+    if (sd_bus_message_is_method_call(message, nullptr, nullptr) <= 0) {
+        return 0;
+    }
+    const char* interfaceName = sd_bus_message_get_interface(message);
+    const char* member = sd_bus_message_get_member(message);
+    if (interfaceName == nullptr || member == nullptr) {
+        return 0;
+    }
+    directPeer_ = &peer;
+    struct Reset {
+        const Caller*& peer;
+        ~Reset() { peer = nullptr; }
+    } reset{directPeer_};
+    try {
+        if (std::strcmp(interfaceName, managerInterface) == 0) {
+            const auto method = directMethods_.find(std::string_view(member));
+            return method == directMethods_.end() ? 0
+                                                  : answerMethod(message, method->second, error);
+        }
+        if (std::strcmp(interfaceName, propertiesInterface) == 0 &&
+            std::strcmp(member, "Get") == 0) {
+            return answerPropertyRead(message, error);
+        }
+        return 0;
+    } catch (const sdbus::Error& failure) {
+        // As sdbus-c++ answers what a callback throws on the bus.
+        return sd_bus_error_set(error, failure.getName().c_str(), failure.getMessage().c_str());
+    }
+}
+
+int ManagerBusObject::answerMethod(sd_bus_message* call, const DirectMethod& method,
+                                   sd_bus_error* error) {
+    // What sd-bus's object vtable checks before a bus call reaches the adaptor.
+    if (sd_bus_message_has_signature(call, method.inputSignature.c_str()) <= 0) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                 "Invalid arguments '%s' to call %s.%s(), expecting '%s'.",
+                                 sd_bus_message_get_signature(call, true), managerInterface,
+                                 sd_bus_message_get_member(call), method.inputSignature.c_str());
+    }
+    method.callback(directMessages_.methodCall(call));
+    return 1;
+}
+
+int ManagerBusObject::answerPropertyRead(sd_bus_message* call, sd_bus_error* error) {
+    const char* interfaceName = nullptr;
+    const char* propertyName = nullptr;
+    if (const int result = sd_bus_message_read(call, "ss", &interfaceName, &propertyName);
+        result < 0) {
+        return sd_bus_error_set_errno(error, result);
+    }
+    const auto property = isManagerInterface(interfaceName)
+                              ? directProperties_.find(std::string_view(propertyName))
+                              : directProperties_.end();
+    if (property == directProperties_.end()) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY,
+                                 "Unknown property %s.%s on the root socket.", interfaceName,
+                                 propertyName);
+    }
+    sd_bus_message* made = nullptr;
+    if (const int result = sd_bus_message_new_method_return(call, &made); result < 0) {
+        return sd_bus_error_set_errno(error, result);
+    }
+    const MessagePtr reply(made, sd_bus_message_unref);
+    if (const int result =
+            sd_bus_message_open_container(made, 'v', property->second.signature.c_str());
+        result < 0) {
+        return sd_bus_error_set_errno(error, result);
+    }
+    auto value = directMessages_.propertyReply(made);
+    property->second.get(value);
+    if (const int result = sd_bus_message_close_container(made); result < 0) {
+        return sd_bus_error_set_errno(error, result);
+    }
+    if (const int result = sd_bus_send(nullptr, made, nullptr); result < 0) {
+        return sd_bus_error_set_errno(error, result);
+    }
+    return 1;
 }
 
 void ManagerBusObject::registerSignal(const std::string& interfaceName, std::string signalName,
@@ -73,6 +172,9 @@ void ManagerBusObject::registerProperty(const std::string& interfaceName, std::s
                                         std::string signature,
                                         sdbus::property_get_callback getCallback,
                                         sdbus::Flags flags) {
+    if (isManagerInterface(interfaceName)) {
+        directProperties_.insert_or_assign(propertyName, DirectProperty{signature, getCallback});
+    }
     object_->registerProperty(interfaceName, std::move(propertyName), std::move(signature),
                               std::move(getCallback), flags);
 }
@@ -82,6 +184,9 @@ void ManagerBusObject::registerProperty(const std::string& interfaceName, std::s
                                         sdbus::property_get_callback getCallback,
                                         sdbus::property_set_callback setCallback,
                                         sdbus::Flags flags) {
+    if (isManagerInterface(interfaceName)) {
+        directProperties_.insert_or_assign(propertyName, DirectProperty{signature, getCallback});
+    }
     object_->registerProperty(interfaceName, std::move(propertyName), std::move(signature),
                               std::move(getCallback), std::move(setCallback), flags);
 }

@@ -16,6 +16,8 @@ inline constexpr std::size_t requestsPerUid = 16;
 /// polkit checks pending at once, for all callers together: well under the 128 replies a
 /// dbus-daemon lets one connection (kmodd) wait for, so that root's own calls always fit.
 inline constexpr std::size_t pendingAuthorizations = 64;
+/// Connections to root's socket open at once (each a root client; kmodctl opens one).
+inline constexpr std::size_t rootConnections = 64;
 /// A kernel operation running longer than this is reported, and while it runs new state
 /// changes are answered with Busy instead of waiting behind it.
 inline constexpr std::chrono::seconds stuckKernelOperation{10};

@@ -24,6 +24,9 @@ class UniqueFd {
     int get() const noexcept { return fd_; }
     explicit operator bool() const noexcept { return fd_ >= 0; }
 
+    /// Gives the descriptor up to a new owner.
+    int release() noexcept { return std::exchange(fd_, -1); }
+
     void reset(int fd = -1) noexcept {
         if (fd_ >= 0) {
             ::close(fd_);

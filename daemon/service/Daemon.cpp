@@ -81,7 +81,8 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
           engine_, facts_, authority_, dispatcher_, requestLog_,
           {options.configFile, options.dropInDirectory},
           [this](std::uint64_t operations) { publishAfter(operations); }, bootLoadWorkers()),
-      manager_(*connection_, requests_, table_, kernel, index_, facts_, engine_, logger_) {
+      manager_(*connection_, requests_, table_, kernel, index_, facts_, engine_, logger_),
+      rootSocketPath_(options.rootSocket) {
     sd_event_source* source = nullptr;
     check(sd_event_add_time_relative(event_.get(), &source, CLOCK_MONOTONIC, settleInterval.count(),
                                      settleAccuracy.count(), onSettleTimer, this),
@@ -114,6 +115,7 @@ int Daemon::run() {
         throw std::runtime_error("cannot own " + std::string(busName) + " (" + error.getMessage() +
                                  "): another kmodd may be running");
     }
+    openRootSocket();
     sd_notify(0, "READY=1");
     logger_->info("serving {} on the system bus; {} modules loaded; module directory {}", busName,
                   table_.modules().size(), index_.directory().string());
@@ -131,6 +133,9 @@ int Daemon::run() {
         leftKernelOperationRunning_ = true;
     }
     dispatcher_.runPending();
+    // Before the name goes: the socket's path is the next owner's then. Its connections' replies
+    // have been sent (or queued to a peer that stopped reading, which is not waited for).
+    rootSocket_.reset();
     try {
         connection_->releaseName(busName);
         // Calls that arrived before the name went: reads are answered, changes get Busy. A
@@ -145,6 +150,20 @@ int Daemon::run() {
         return EXIT_FAILURE;
     }
     return status;
+}
+
+// Only after the name is ours: the socket's path belongs to the kmodd that owns the name.
+void Daemon::openRootSocket() {
+    try {
+        rootSocket_.emplace(
+            event_.get(), rootSocketPath_,
+            [this](sd_bus_message* message, const Caller& peer, sd_bus_error* error) {
+                return manager_.answerDirect(message, peer, error);
+            },
+            [this](std::function<void()> task) { dispatcher_.post(std::move(task)); }, logger_);
+    } catch (const std::system_error& error) {
+        logger_->warn("{}: root's requests go through the bus", error.what());
+    }
 }
 
 int Daemon::onSignal(sd_event_source* source, const signalfd_siginfo* signal, void* self) {

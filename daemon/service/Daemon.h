@@ -12,6 +12,7 @@
 #include "PolkitAuthority.h"
 #include "RequestHandler.h"
 #include "RequestLog.h"
+#include "RootSocket.h"
 #include "SdEvent.h"
 #include "UeventMonitor.h"
 
@@ -27,10 +28,9 @@ namespace kmodd {
 /// kmodd's lifecycle, as systemd-hostnamed's run(): the constructor reads the config, opens the
 /// module index, reads the kernel's module list, connects to the system bus
 /// ($DBUS_SYSTEM_BUS_ADDRESS if set) and exports the objects; run() takes the bus name, tells
-/// systemd READY=1 and serves until SIGTERM or SIGINT, then waits a bounded time for the kernel.
-/// SIGHUP re-reads the config.
-/// Everything D-Bus happens on the thread that calls run(); kernel operations run on the
-/// request queue's thread.
+/// systemd READY=1 and serves (on root's socket too) until SIGTERM or SIGINT, then waits a bounded
+/// time for the kernel. SIGHUP re-reads the config. Everything D-Bus happens on the thread that
+/// calls run(); kernel operations run on the request queue's thread.
 class Daemon {
   public:
     /// Throws Error (e.g. ConfigInvalid), sdbus::Error or std::system_error when kmodd cannot
@@ -60,6 +60,7 @@ class Daemon {
     void publishAfter(std::uint64_t kernelOperations);
     void reloadConfig();
     void loadBootModules();
+    void openRootSocket();
 
     std::shared_ptr<spdlog::logger> logger_;
     bool loadBootModulesAtStart_;
@@ -76,6 +77,9 @@ class Daemon {
     RequestHandler requests_;
     Manager manager_;
     std::optional<UeventMonitor> uevents_;
+    std::filesystem::path rootSocketPath_;
+    /// After manager_, which it calls; open only while the bus name is ours.
+    std::optional<RootSocket> rootSocket_;
     std::uint64_t publishedOperations_ = 0; ///< kernel operations the table is known to show
     bool leftKernelOperationRunning_ = false;
     EventSourcePtr settleTimer_;

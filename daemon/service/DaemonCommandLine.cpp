@@ -2,6 +2,7 @@
 
 #include "Config.h"
 #include "Error.h"
+#include "WireNames.h"
 
 #include <array>
 #include <sys/utsname.h>
@@ -74,6 +75,7 @@ CommandLine parseCommandLine(const std::vector<std::string>& arguments) {
     CommandLine commandLine;
     DaemonOptions& options = commandLine.options;
     options.configFile = defaultConfigFile;
+    options.rootSocket = wire::rootSocketPath;
     std::optional<std::filesystem::path> dropInDirectory;
     ArgumentReader reader(arguments);
     while (reader.next()) {
@@ -84,6 +86,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& arguments) {
             options.configFile = reader.value();
         } else if (name == "--drop-in-directory") {
             dropInDirectory = reader.value();
+        } else if (name == "--root-socket") {
+            options.rootSocket = reader.value();
         } else if (name == "--load-boot-modules") {
             reader.noValue();
             options.loadBootModules = true;
@@ -111,6 +115,8 @@ std::string usageText() {
            "                           (default /lib/modules/$(uname -r))\n"
            "  --config FILE            the configuration (default /etc/kmodd/kmodd.yaml)\n"
            "  --drop-in-directory DIR  configuration drop-ins (default FILE.d)\n"
+           "  --root-socket PATH       serve root without the bus at PATH\n"
+           "                           (default /run/kmodd/private)\n"
            "  --load-boot-modules      load the configuration's boot list once running\n"
            "  --log-level LEVEL        trace, debug, info (default), warning, error,\n"
            "                           critical or off\n"

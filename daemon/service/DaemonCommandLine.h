@@ -13,6 +13,7 @@ struct DaemonOptions {
     std::optional<std::filesystem::path> moduleDirectory; ///< absent: /lib/modules/$(uname -r)
     std::filesystem::path configFile;
     std::filesystem::path dropInDirectory;
+    std::filesystem::path rootSocket; ///< root's direct socket (default wire::rootSocketPath)
     bool loadBootModules = false;
     spdlog::level::level_enum logLevel = spdlog::level::info;
 };

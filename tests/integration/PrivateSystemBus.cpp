@@ -3,6 +3,7 @@
 #include "TextFile.h"
 #include "WaitUntil.h"
 
+#include <csignal>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -90,6 +91,14 @@ PrivateSystemBus::PrivateSystemBus(const ScratchDirectory& directory,
             return acceptsConnections(socket_);
         },
         "dbus-daemon to listen on " + address_);
+}
+
+void PrivateSystemBus::pause() {
+    ::kill(daemon_.pid(), SIGSTOP);
+}
+
+void PrivateSystemBus::resume() {
+    ::kill(daemon_.pid(), SIGCONT);
 }
 
 } // namespace kmodd::testing

@@ -21,6 +21,10 @@ class PrivateSystemBus {
                      const std::vector<std::filesystem::path>& policies,
                      const std::optional<std::filesystem::path>& serviceDirectory = std::nullopt);
 
+    /// Freezes the bus daemon (SIGSTOP): nothing sent through it arrives until resume().
+    void pause();
+    void resume();
+
     /// The address for DBUS_SYSTEM_BUS_ADDRESS.
     const std::string& address() const noexcept { return address_; }
 

@@ -75,17 +75,21 @@ void ServiceTest::SetUp() {
     std::vector<std::string> argv{
         KMODD_TEST_DAEMON, "--module-directory",  modules().moduleDirectory().string(),
         "--config",        configFile().string(), "--drop-in-directory",
-        dropIns.string()};
+        dropIns.string(),  "--root-socket",       rootSocket().string()};
     argv.insert(argv.end(), options.arguments.begin(), options.arguments.end());
     activatable_ = options.activatable;
     if (activatable_) {
         writeActivationFile(argv, options.environment);
     }
 
+    // Root's kmodctl finds this daemon's socket, not /run/kmodd/private.
+    ::setenv(wire::rootSocketVariable, rootSocket().c_str(), 1);
     startBus();
     daemon_.emplace(argv, SpawnOptions{.environment = options.environment,
                                        .logFile = *directory_ / "kmodd.log"});
     waitForName(busName, [&] { return daemon_->running(); });
+    // Made right after the name is owned: every test's root kmodctl goes there.
+    waitUntil([&] { return fs::exists(rootSocket()); }, "kmodd's root socket");
     manager_ = sdbus::createProxy(*connection_, busName, managerPath);
 }
 
@@ -132,6 +136,9 @@ void ServiceTest::TearDown() {
     if (polkit_) {
         polkit_->resume();
     }
+    if (bus_) {
+        bus_->resume();
+    }
     manager_.reset();
     if (daemon_) {
         const auto outcome = daemon_->stop(std::chrono::seconds(10));
@@ -146,6 +153,7 @@ void ServiceTest::TearDown() {
     polkit_.reset();
     bus_.reset();
     ::unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+    ::unsetenv(wire::rootSocketVariable);
     modprobe_.reset();
     directory_.reset();
 }

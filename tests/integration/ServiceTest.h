@@ -89,6 +89,8 @@ class ServiceTest : public ::testing::Test {
     std::vector<std::string> loadedModules();
     bool isLoaded(const std::string& module);
 
+    /// The daemon's root socket (--root-socket), which root's kmodctl uses.
+    std::filesystem::path rootSocket() const { return *directory_ / "private"; }
     /// The daemon's config file (what `kmodctl reload` re-reads).
     std::filesystem::path configFile() const;
     void writeConfig(const std::string& text);
@@ -100,6 +102,10 @@ class ServiceTest : public ::testing::Test {
     /// Freezes polkitd, so that every check waits; TearDown lets it go again.
     void pausePolkit();
     void resumePolkit();
+    /// Freezes the bus daemon, so that nothing sent through the bus arrives; TearDown lets it
+    /// go again.
+    void pauseBus() { bus_->pause(); }
+    void resumeBus() { bus_->resume(); }
     /// The daemon's log so far, for failure messages.
     std::string daemonLog() const;
 

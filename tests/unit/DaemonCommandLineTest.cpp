@@ -13,6 +13,7 @@ TEST(TheDaemonCommandLine, DefaultsToTheSystemConfig) {
     EXPECT_FALSE(commandLine.options.moduleDirectory.has_value());
     EXPECT_EQ(commandLine.options.configFile, "/etc/kmodd/kmodd.yaml");
     EXPECT_EQ(commandLine.options.dropInDirectory, "/etc/kmodd/kmodd.yaml.d");
+    EXPECT_EQ(commandLine.options.rootSocket, "/run/kmodd/private");
     EXPECT_FALSE(commandLine.options.loadBootModules);
     EXPECT_EQ(commandLine.options.logLevel, spdlog::level::info);
 }
@@ -20,7 +21,7 @@ TEST(TheDaemonCommandLine, DefaultsToTheSystemConfig) {
 TEST(TheDaemonCommandLine, TakesValuesAsTheNextArgumentOrAfterAnEqualsSign) {
     const auto options =
         parseCommandLine({"--module-directory", "/m", "--config=/c.yaml", "--drop-in-directory",
-                          "/d", "--log-level=debug", "--load-boot-modules"})
+                          "/d", "--log-level=debug", "--load-boot-modules", "--root-socket=/r"})
             .options;
 
     EXPECT_EQ(options.moduleDirectory, std::filesystem::path("/m"));
@@ -28,6 +29,7 @@ TEST(TheDaemonCommandLine, TakesValuesAsTheNextArgumentOrAfterAnEqualsSign) {
     EXPECT_EQ(options.dropInDirectory, "/d");
     EXPECT_EQ(options.logLevel, spdlog::level::debug);
     EXPECT_TRUE(options.loadBootModules);
+    EXPECT_EQ(options.rootSocket, "/r");
 }
 
 TEST(TheDaemonCommandLine, LooksForDropInsNextToAnotherConfigFile) {
