@@ -122,12 +122,28 @@ std::optional<std::string> optionalText(const char* text) {
     return text == nullptr ? std::nullopt : std::optional<std::string>(text);
 }
 
+// The module directory (depmod's index files in it) and the modprobe.d files and directories.
+std::optional<PathChangeWatch> watchFor(ChangeDetection detection,
+                                        const std::filesystem::path& moduleDirectory,
+                                        const std::vector<std::filesystem::path>& configPaths) {
+    if (detection != ChangeDetection::Watch) {
+        return std::nullopt;
+    }
+    std::vector<WatchedPath> paths{{moduleDirectory}};
+    for (const auto& config : configPaths) {
+        paths.push_back({config, true});
+    }
+    return std::optional<PathChangeWatch>(std::in_place, std::move(paths));
+}
+
 } // namespace
 
 ModuleIndex::ModuleIndex(std::filesystem::path moduleDirectory,
-                         std::optional<std::vector<std::filesystem::path>> configDirectories)
+                         std::optional<std::vector<std::filesystem::path>> configDirectories,
+                         ChangeDetection changeDetection)
     : directory_(std::filesystem::absolute(moduleDirectory)),
-      configDirectories_(std::move(configDirectories)), context_(open()),
+      configDirectories_(std::move(configDirectories)),
+      watch_(watchFor(changeDetection, directory_, this->configDirectories())), context_(open()),
       configFiles_(configFilesState()) {}
 
 std::vector<std::string> ModuleIndex::configFilesState() const {
@@ -183,12 +199,19 @@ ModuleIndex::Context ModuleIndex::open() const {
 }
 
 void ModuleIndex::reloadIfChanged() const {
+    // The watch is looked at first, and set again then: what changes during the comparison
+    // below is seen by the next call.
+    if (watch_ && !watch_->changedSinceLastLook() && !stale_) {
+        return;
+    }
+    stale_ = true;
     auto configFiles = configFilesState();
     if (kmod_validate_resources(context_.get()) != KMOD_RESOURCES_OK ||
         configFiles != configFiles_) {
         context_ = open();
         configFiles_ = std::move(configFiles);
     }
+    stale_ = false;
 }
 
 ModuleIndex::~ModuleIndex() = default;

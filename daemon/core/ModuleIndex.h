@@ -2,6 +2,7 @@
 
 #include "ModprobeRules.h"
 #include "ModuleName.h"
+#include "PathChangeWatch.h"
 
 #include <filesystem>
 #include <memory>
@@ -30,6 +31,12 @@ struct Resolution {
     std::vector<ModuleFile> loadOrder; ///< dependencies first (modules.dep order), the module last
 };
 
+/// How ModuleIndex::reloadIfChanged() learns that the indexes or modprobe.d changed.
+enum class ChangeDetection {
+    Watch,   ///< an inotify watch first; the files are compared only after it saw a change
+    Compare, ///< every file compared every time, as where inotify cannot tell
+};
+
 /// Module lookup through libkmod on one module directory, as modprobe resolves names: the name
 /// itself, then aliases (modprobe.d, modules.alias), then built-in modules; as modprobe does,
 /// a module that modprobe.d blacklists is never the result of an alias. The libkmod context
@@ -42,15 +49,22 @@ class ModuleIndex {
     /// Throws Error(Failed) if the directory has no usable index.
     explicit ModuleIndex(
         std::filesystem::path moduleDirectory,
-        std::optional<std::vector<std::filesystem::path>> configDirectories = std::nullopt);
+        std::optional<std::vector<std::filesystem::path>> configDirectories = std::nullopt,
+        ChangeDetection changeDetection = ChangeDetection::Watch);
     ~ModuleIndex();
     ModuleIndex(const ModuleIndex&) = delete;
     ModuleIndex& operator=(const ModuleIndex&) = delete;
 
     /// Reopens the indexes and configuration if they changed on disk since they were read. Call
     /// it once per request, so that every request sees what modprobe would see then, without
-    /// the few stat() it takes for every lookup of a request (a boot list makes dozens).
+    /// the few stat() it takes for every lookup of a request (a boot list makes dozens). While
+    /// the watch has seen nothing change, it costs one read() of the watch's descriptor; after a
+    /// reopen failed (the directory gone), every call tries again until one succeeds.
     void reloadIfChanged() const;
+
+    /// Whether changes are watched (ChangeDetection::Watch, and inotify can tell), rather than
+    /// every file compared on every reloadIfChanged().
+    bool watchesForChanges() const noexcept { return watch_ && watch_->watching(); }
 
     /// Resolves a validated request name with the indexes as they are loaded. Throws
     /// Error(NotFound) naming it when nothing matches, Error(NotAllowed) when an alias matches
@@ -79,9 +93,13 @@ class ModuleIndex {
 
     std::filesystem::path directory_;
     std::optional<std::vector<std::filesystem::path>> configDirectories_;
+    /// Set before the indexes are read, so that no change after the read goes unseen.
+    mutable std::optional<PathChangeWatch> watch_;
     mutable Context context_;
     /// libkmod notices a file added or removed (the directory's mtime), not one edited in place.
     mutable std::vector<std::string> configFiles_;
+    /// A change was seen and the reopen failed: compare again on every call until it works.
+    mutable bool stale_ = false;
 };
 
 } // namespace kmodd

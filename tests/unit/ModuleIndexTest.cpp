@@ -54,7 +54,26 @@ TEST_F(AModuleIndex, ResolvesAModuleByName) {
     EXPECT_TRUE(resolution.loadOrder.front().path.is_absolute());
 }
 
-TEST_F(AModuleIndex, FindsAModuleThatDepmodIndexedAfterItOpenedOnceReloaded) {
+// Every test of reloading runs twice: with the inotify watch, and comparing every file as
+// where inotify cannot tell.
+class AReloadedModuleIndex : public AModuleIndex,
+                             public ::testing::WithParamInterface<ChangeDetection> {
+  protected:
+    std::unique_ptr<ModuleIndex> openIndex() { return openIndexReading({configDirectory.path()}); }
+
+    std::unique_ptr<ModuleIndex>
+    openIndexReading(const std::vector<std::filesystem::path>& configPaths) {
+        tree.index();
+        auto index = std::make_unique<ModuleIndex>(tree.moduleDirectory(), configPaths, GetParam());
+        EXPECT_EQ(index->watchesForChanges(), GetParam() == ChangeDetection::Watch);
+        return index;
+    }
+};
+
+INSTANTIATE_TEST_SUITE_P(WatchedAndCompared, AReloadedModuleIndex,
+                         ::testing::Values(ChangeDetection::Watch, ChangeDetection::Compare));
+
+TEST_P(AReloadedModuleIndex, FindsAModuleThatDepmodIndexedAfterItOpened) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();
     tree.add({.name = "veth"});
@@ -67,7 +86,7 @@ TEST_F(AModuleIndex, FindsAModuleThatDepmodIndexedAfterItOpenedOnceReloaded) {
     EXPECT_THAT(index->resolve("veth").loadOrder, ElementsAre(fileOf("veth")));
 }
 
-TEST_F(AModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpenedOnceReloaded) {
+TEST_P(AReloadedModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpened) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();
 
@@ -78,7 +97,7 @@ TEST_F(AModuleIndex, UsesAnAliasAddedToModprobeDAfterItOpenedOnceReloaded) {
 }
 
 // libkmod itself notices only a file added or removed, by the directory's mtime.
-TEST_F(AModuleIndex, UsesAModprobeDFileEditedInPlaceAfterItOpenedOnceReloaded) {
+TEST_P(AReloadedModuleIndex, UsesAModprobeDFileEditedInPlaceAfterItOpened) {
     tree.add({.name = "dummy"});
     writeConfig("alias early dummy\n");
     const auto index = openIndex();
@@ -89,7 +108,58 @@ TEST_F(AModuleIndex, UsesAModprobeDFileEditedInPlaceAfterItOpenedOnceReloaded) {
     EXPECT_EQ(index->resolve("later-alias").name.str(), "dummy");
 }
 
-TEST_F(AModuleIndex, FailsToReloadADirectoryRemovedAfterItOpenedNamingIt) {
+// As editors and dpkg write a file: beside it, then renamed over it.
+TEST_P(AReloadedModuleIndex, UsesAModprobeDFileReplacedByRenameAfterItOpened) {
+    tree.add({.name = "dummy"});
+    writeConfig("alias early dummy\n");
+    const auto index = openIndex();
+    index->reloadIfChanged();
+
+    const auto replacement = configDirectory.write("test.conf.dpkg-new", "alias renamed dummy\n");
+    std::filesystem::rename(replacement, configDirectory / "test.conf");
+    index->reloadIfChanged();
+
+    EXPECT_EQ(index->resolve("renamed").name.str(), "dummy");
+}
+
+TEST_P(AReloadedModuleIndex, UsesAModprobeDDirectoryCreatedAfterItOpened) {
+    tree.add({.name = "dummy"});
+    const auto later = configDirectory / "created-later.d";
+    const auto index = openIndexReading({later});
+
+    configDirectory.write("created-later.d/late.conf", "alias from-later-dir dummy\n");
+    index->reloadIfChanged();
+
+    EXPECT_EQ(index->resolve("from-later-dir").name.str(), "dummy");
+}
+
+TEST_P(AReloadedModuleIndex, ForgetsAnAliasOfAModprobeDDirectoryRemovedAfterItOpened) {
+    tree.add({.name = "dummy"});
+    configDirectory.write("removed-later.d/gone.conf", "alias soon-gone dummy\n");
+    const auto index = openIndexReading({configDirectory / "removed-later.d"});
+    EXPECT_EQ(index->resolve("soon-gone").name.str(), "dummy");
+
+    std::filesystem::remove_all(configDirectory / "removed-later.d");
+    index->reloadIfChanged();
+
+    EXPECT_EQ(errorFrom([&] { index->resolve("soon-gone"); }, ErrorKind::NotFound),
+              "module 'soon-gone' not found in " + tree.moduleDirectory().string());
+}
+
+TEST_P(AReloadedModuleIndex, UsesTheEditedTargetOfALinkedModprobeDFile) {
+    tree.add({.name = "dummy"});
+    const testing::ScratchDirectory elsewhere("linked-config");
+    const auto target = elsewhere.write("linked.conf", "alias early dummy\n");
+    std::filesystem::create_symlink(target, configDirectory / "linked.conf");
+    const auto index = openIndex();
+
+    elsewhere.write("linked.conf", "alias through-link dummy\n");
+    index->reloadIfChanged();
+
+    EXPECT_EQ(index->resolve("through-link").name.str(), "dummy");
+}
+
+TEST_P(AReloadedModuleIndex, FailsToReloadADirectoryRemovedAfterItOpenedNamingIt) {
     tree.add({.name = "dummy"});
     const auto index = openIndex();
     const auto movedAway = tree.moduleDirectory().string() + ".moved";
@@ -99,6 +169,24 @@ TEST_F(AModuleIndex, FailsToReloadADirectoryRemovedAfterItOpenedNamingIt) {
 
     std::filesystem::rename(movedAway, tree.moduleDirectory());
     EXPECT_EQ(error, "the module directory " + tree.moduleDirectory().string() + " does not exist");
+}
+
+// Nothing changes after the first failure: a watch alone would have nothing more to say.
+TEST_P(AReloadedModuleIndex, KeepsFailingUntilARemovedDirectoryIsBackThenReloadsIt) {
+    tree.add({.name = "dummy"});
+    const auto index = openIndex();
+    const auto movedAway = tree.moduleDirectory().string() + ".moved";
+    std::filesystem::rename(tree.moduleDirectory(), movedAway);
+    errorFrom([&] { index->reloadIfChanged(); }, ErrorKind::Failed);
+
+    const auto again = errorFrom([&] { index->reloadIfChanged(); }, ErrorKind::Failed);
+    std::filesystem::rename(movedAway, tree.moduleDirectory());
+    tree.add({.name = "veth"});
+    tree.index();
+    index->reloadIfChanged();
+
+    EXPECT_EQ(again, "the module directory " + tree.moduleDirectory().string() + " does not exist");
+    EXPECT_THAT(index->resolve("veth").loadOrder, ElementsAre(fileOf("veth")));
 }
 
 TEST_F(AModuleIndex, FindsTheFileOfAModuleByItsExactName) {
