@@ -3,7 +3,10 @@
 // or a management daemon holds it, so that the figure is kmodd's round trip and work, not a
 // client's start-up.
 //
-//   kmodd-bench-agent MODULE
+//   kmodd-bench-agent MODULE [--root-socket]
+//
+// With --root-socket, the one connection is a direct one to kmodd's root socket
+// (/run/kmodd/private), as root's kmodctl makes, instead of the system bus.
 //
 // Runs one cycle per line read from stdin, so that the calling script can alternate it with
 // other methods while the connection stays open, and answers each with one line: the
@@ -76,18 +79,32 @@ std::int64_t unload(sd_bus* bus, const std::string& module) {
     return took;
 }
 
+sd_bus* connect(bool rootSocket) {
+    sd_bus* bus = nullptr;
+    if (!rootSocket) {
+        if (const int opened = sd_bus_open_system(&bus); opened < 0) {
+            die(std::string("cannot connect to the system bus: ") + std::strerror(-opened));
+        }
+        return bus;
+    }
+    const std::string address = std::string("unix:path=") + kmodd::wire::rootSocketPath;
+    if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, address.c_str()) < 0 ||
+        sd_bus_start(bus) < 0) {
+        die(std::string("cannot connect to ") + kmodd::wire::rootSocketPath);
+    }
+    return bus;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::cerr << "usage: kmodd-bench-agent MODULE\n";
+    const bool rootSocket = argc == 3 && std::strcmp(argv[2], "--root-socket") == 0;
+    if (argc != 2 && !rootSocket) {
+        std::cerr << "usage: kmodd-bench-agent MODULE [--root-socket]\n";
         return 2;
     }
     const std::string module = argv[1];
-    sd_bus* bus = nullptr;
-    if (const int opened = sd_bus_open_system(&bus); opened < 0) {
-        die(std::string("cannot connect to the system bus: ") + std::strerror(-opened));
-    }
+    sd_bus* bus = connect(rootSocket);
     for (std::string line; std::getline(std::cin, line);) {
         const auto loaded = load(bus, module);
         const auto unloaded = unload(bus, module);

@@ -7,6 +7,8 @@
 # agent.txt, one line per cycle: METHOD MODULE LOAD_US UNLOAD_US
 #   agent          Load(X) + Unload(X) to kmodd on one bus connection held for the whole run
 #                  (kmodd-bench-agent), as root: what a management agent pays per cycle
+#   agent-socket   the same on one direct connection to kmodd's root socket
+#                  (kmodd-bench-agent --root-socket), as root's kmodctl talks to kmodd
 #   floor          open + finit_module of X's files with their modprobe.d options,
 #                  delete_module(O_NONBLOCK) of them in reverse (kmodd-bench-syscalls,
 #                  in-process): the kernel's work alone
@@ -25,7 +27,7 @@ set -euo pipefail
 bench=/usr/libexec/kmodd-bench
 results=/vm-results
 modules=(dummy vxlan)
-methods=(agent floor pkexec modprobe modprobe-unit)
+methods=(agent agent-socket floor pkexec modprobe modprobe-unit)
 
 state=$(timeout 300 systemctl is-system-running --wait || true)
 [[ $state == running || $state == degraded ]] || fail "the system is $state"
@@ -99,7 +101,7 @@ stop_clients() {
 cycle() {
     local method=$1 module=$2 start loaded unloaded
     case $method in
-    agent | modprobe-unit)
+    agent | agent-socket | modprobe-unit)
         echo >&"${to_client[$method]}"
         read -r -t 120 loaded unloaded <&"${from_client[$method]}" ||
             fail "$method's client of $module did not answer"
@@ -138,6 +140,7 @@ for module in "${modules[@]}"; do
     start_client modprobe-unit "$bench/kmodd-bench-modprobe-unit" "$module" \
         $(names_to_remove "$module")
     start_client agent "$bench/kmodd-bench-agent" "$module"
+    start_client agent-socket "$bench/kmodd-bench-agent" "$module" --root-socket
     # One round unrecorded: the files come over 9p once, then from the page cache.
     recording=false
     for method in "${methods[@]}"; do

@@ -45,6 +45,15 @@ step "systemctl start kmodd-load@veth loaded veth; kmodd's journal:" \
 
 expect 0 kmodctl unload veth
 expect_not_loaded veth
+# Root's kmodctl went to root's socket, not through the bus: its record names no bus name.
+expect 0 stat -c '%U %a %F' /run/kmodd /run/kmodd/private
+[[ $output == "kmodd 700 directory"$'\n'"kmodd 600 socket" ]] ||
+    fail "root's socket is not /run/kmodd/private (0600) in kmodd's 0700 /run/kmodd: $output"
+record=$(journalctl -b --no-pager -o export KMODD_MODULE=veth KMODD_OPERATION=unload)
+[[ $record == *KMODD_CALLER_UID=0* && $record != *KMODD_CALLER_BUS_NAME=* ]] ||
+    fail "root's unload of veth did not come on root's socket: $record"
+step "root's kmodctl unloaded veth on root's socket, /run/kmodd/private (0600, in kmodd's 0700" \
+    "RuntimeDirectory)"
 modprobe macvlan
 wait_until 10 listed macvlan
 rmmod macvlan
@@ -61,6 +70,7 @@ step "polkitd answered kmodd (user kmodd) about nobody: no, then yes once a rule
 
 expect 0 systemctl stop kmodd.service
 expect 3 systemctl is-active kmodd.service
+[[ ! -e /run/kmodd ]] || fail "/run/kmodd is left after kmodd stopped"
 expect 0 kmodctl list
 expect_output dummy
 expect 0 systemctl is-active kmodd.service
