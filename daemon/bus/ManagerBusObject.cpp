@@ -21,6 +21,18 @@ bool isManagerInterface(const std::string& interfaceName) {
     return interfaceName == managerInterface;
 }
 
+// Points current at value for as long as it lives: what is being answered, while it is.
+template <class T> class PointingAt {
+  public:
+    PointingAt(const T*& current, const T& value) : current_(current) { current_ = &value; }
+    ~PointingAt() { current_ = nullptr; }
+    PointingAt(const PointingAt&) = delete;
+    PointingAt& operator=(const PointingAt&) = delete;
+
+  private:
+    const T*& current_;
+};
+
 } // namespace
 
 ManagerBusObject::ManagerBusObject(std::unique_ptr<sdbus::IObject> object, LoadCheck checkLoad)
@@ -36,11 +48,7 @@ const sdbus::MethodCall& ManagerBusObject::currentCall() const {
 
 sdbus::method_callback ManagerBusObject::answering(sdbus::method_callback callback) {
     return [this, callback = std::move(callback)](sdbus::MethodCall call) {
-        currentCall_ = &call;
-        struct Reset {
-            const sdbus::MethodCall*& current;
-            ~Reset() { current = nullptr; }
-        } reset{currentCall_};
+        const PointingAt<sdbus::MethodCall> whileAnswered(currentCall_, call);
         callback(call); // a copy: call stays valid for currentCall()
     };
 }
@@ -84,11 +92,7 @@ int ManagerBusObject::answerDirect(sd_bus_message* message, const Caller& peer,
     if (interfaceName == nullptr || member == nullptr) {
         return 0;
     }
-    directPeer_ = &peer;
-    struct Reset {
-        const Caller*& peer;
-        ~Reset() { peer = nullptr; }
-    } reset{directPeer_};
+    const PointingAt<Caller> whileAnswered(directPeer_, peer);
     try {
         if (std::strcmp(interfaceName, managerInterface) == 0) {
             const auto method = directMethods_.find(std::string_view(member));
@@ -155,6 +159,15 @@ int ManagerBusObject::answerPropertyRead(sd_bus_message* call, sd_bus_error* err
     return 1;
 }
 
+void ManagerBusObject::rememberDirectProperty(const std::string& interfaceName,
+                                              const std::string& propertyName,
+                                              const std::string& signature,
+                                              const sdbus::property_get_callback& getCallback) {
+    if (isManagerInterface(interfaceName)) {
+        directProperties_.insert_or_assign(propertyName, DirectProperty{signature, getCallback});
+    }
+}
+
 void ManagerBusObject::registerSignal(const std::string& interfaceName, std::string signalName,
                                       std::string signature, sdbus::Flags flags) {
     object_->registerSignal(interfaceName, std::move(signalName), std::move(signature), flags);
@@ -172,9 +185,7 @@ void ManagerBusObject::registerProperty(const std::string& interfaceName, std::s
                                         std::string signature,
                                         sdbus::property_get_callback getCallback,
                                         sdbus::Flags flags) {
-    if (isManagerInterface(interfaceName)) {
-        directProperties_.insert_or_assign(propertyName, DirectProperty{signature, getCallback});
-    }
+    rememberDirectProperty(interfaceName, propertyName, signature, getCallback);
     object_->registerProperty(interfaceName, std::move(propertyName), std::move(signature),
                               std::move(getCallback), flags);
 }
@@ -184,9 +195,7 @@ void ManagerBusObject::registerProperty(const std::string& interfaceName, std::s
                                         sdbus::property_get_callback getCallback,
                                         sdbus::property_set_callback setCallback,
                                         sdbus::Flags flags) {
-    if (isManagerInterface(interfaceName)) {
-        directProperties_.insert_or_assign(propertyName, DirectProperty{signature, getCallback});
-    }
+    rememberDirectProperty(interfaceName, propertyName, signature, getCallback);
     object_->registerProperty(interfaceName, std::move(propertyName), std::move(signature),
                               std::move(getCallback), std::move(setCallback), flags);
 }

@@ -87,6 +87,10 @@ class ManagerBusObject final : public sdbus::IObject {
     sdbus::method_callback answering(sdbus::method_callback callback);
     int answerMethod(sd_bus_message* call, const DirectMethod& method, sd_bus_error* error);
     int answerPropertyRead(sd_bus_message* call, sd_bus_error* error);
+    /// A Manager1 property's getter, for reads on a direct connection.
+    void rememberDirectProperty(const std::string& interfaceName, const std::string& propertyName,
+                                const std::string& signature,
+                                const sdbus::property_get_callback& getCallback);
 
     std::unique_ptr<sdbus::IObject> object_;
     LoadCheck checkLoad_;
