@@ -26,12 +26,16 @@ std::string addressOf(std::string_view socketPath) {
     return address;
 }
 
-// A connection to kmodd's root socket, or nullptr when kmodd does not listen there (not
-// running, or started by the bus only when called): then the bus is asked, and activates it.
+// A connection to kmodd's root socket, or nullptr when there is none for this bus or kmodd
+// does not listen there (not running, or started by the bus only when called): then the bus
+// is asked, and activates it.
 sd_bus* openRootSocket() {
     const char* path = std::getenv(kmodd::wire::rootSocketVariable);
     if (path == nullptr || *path == '\0') {
-        path = kmodd::wire::rootSocketPath;
+        path = kmodd::wire::defaultRootSocket();
+    }
+    if (path == nullptr) {
+        return nullptr;
     }
     sd_bus* bus = nullptr;
     if (sd_bus_new(&bus) < 0) {

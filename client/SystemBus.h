@@ -28,9 +28,10 @@ class BusError : public std::runtime_error {
 class SystemBus {
   public:
     enum class Route {
-        /// Root's calls go to kmodd's root socket ($KMODD_ROOT_SOCKET, or /run/kmodd/private)
-        /// when kmodd listens there, as systemctl's go to /run/systemd/private: no bus daemon in
-        /// between; everything else goes through the bus.
+        /// Root's calls go to kmodd's root socket ($KMODD_ROOT_SOCKET, or /run/kmodd/private
+        /// unless DBUS_SYSTEM_BUS_ADDRESS names another bus) when kmodd listens there, as
+        /// systemctl's go to /run/systemd/private: no bus daemon in between; everything else
+        /// goes through the bus.
         RootSocketFirst,
         Bus, ///< the bus only: signals are sent there
     };

@@ -6,6 +6,7 @@
 // code: the bus name, paths, interfaces, the flag bits, the error names and the result strings.
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,14 @@ inline constexpr char modulePathInfix[] = "/module/";
 inline constexpr char rootSocketPath[] = "/run/kmodd/private";
 /// kmodctl's override of rootSocketPath (tests and private instances).
 inline constexpr char rootSocketVariable[] = "KMODD_ROOT_SOCKET";
+
+/// rootSocketPath on the standard system bus; none where DBUS_SYSTEM_BUS_ADDRESS points kmodd
+/// and kmodctl at another bus (SPEC), whose kmodd is not the system's: it must neither take the
+/// system kmodd's socket nor have root's kmodctl sent to the system kmodd.
+inline const char* defaultRootSocket() {
+    const char* bus = std::getenv("DBUS_SYSTEM_BUS_ADDRESS");
+    return bus == nullptr || *bus == '\0' ? rootSocketPath : nullptr;
+}
 
 /// The bits of the `flags` argument of Manager1's state-changing methods.
 namespace flag {

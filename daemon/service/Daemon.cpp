@@ -48,6 +48,17 @@ std::unique_ptr<sdbus::IConnection> connectToSystemBus() {
     }
 }
 
+// --root-socket, or the default one of the bus kmodd serves (none on another bus).
+std::optional<std::filesystem::path> rootSocketOf(const DaemonOptions& options) {
+    if (options.rootSocket) {
+        return options.rootSocket;
+    }
+    if (const char* path = wire::defaultRootSocket()) {
+        return path;
+    }
+    return std::nullopt;
+}
+
 ModuleTable readModuleTable(const Kernel& kernel) {
     ModuleTable table(kernel);
     table.refresh();
@@ -82,7 +93,7 @@ Daemon::Daemon(const DaemonOptions& options, Kernel& kernel, std::shared_ptr<spd
           {options.configFile, options.dropInDirectory},
           [this](std::uint64_t operations) { publishAfter(operations); }, bootLoadWorkers()),
       manager_(*connection_, requests_, table_, kernel, index_, facts_, engine_, logger_),
-      rootSocketPath_(options.rootSocket) {
+      rootSocketPath_(rootSocketOf(options)) {
     sd_event_source* source = nullptr;
     check(sd_event_add_time_relative(event_.get(), &source, CLOCK_MONOTONIC, settleInterval.count(),
                                      settleAccuracy.count(), onSettleTimer, this),
@@ -154,9 +165,14 @@ int Daemon::run() {
 
 // Only after the name is ours: the socket's path belongs to the kmodd that owns the name.
 void Daemon::openRootSocket() {
+    if (!rootSocketPath_) {
+        logger_->debug("no root socket: DBUS_SYSTEM_BUS_ADDRESS names another bus than the "
+                       "system's, and no --root-socket was given");
+        return;
+    }
     try {
         rootSocket_.emplace(
-            event_.get(), rootSocketPath_,
+            event_.get(), *rootSocketPath_,
             [this](sd_bus_message* message, const Caller& peer, sd_bus_error* error) {
                 return manager_.answerDirect(message, peer, error);
             },

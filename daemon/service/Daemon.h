@@ -77,7 +77,7 @@ class Daemon {
     RequestHandler requests_;
     Manager manager_;
     std::optional<UeventMonitor> uevents_;
-    std::filesystem::path rootSocketPath_;
+    std::optional<std::filesystem::path> rootSocketPath_; ///< none: no root socket
     /// After manager_, which it calls; open only while the bus name is ours.
     std::optional<RootSocket> rootSocket_;
     std::uint64_t publishedOperations_ = 0; ///< kernel operations the table is known to show

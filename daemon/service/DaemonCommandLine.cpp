@@ -2,7 +2,6 @@
 
 #include "Config.h"
 #include "Error.h"
-#include "WireNames.h"
 
 #include <array>
 #include <sys/utsname.h>
@@ -75,7 +74,6 @@ CommandLine parseCommandLine(const std::vector<std::string>& arguments) {
     CommandLine commandLine;
     DaemonOptions& options = commandLine.options;
     options.configFile = defaultConfigFile;
-    options.rootSocket = wire::rootSocketPath;
     std::optional<std::filesystem::path> dropInDirectory;
     ArgumentReader reader(arguments);
     while (reader.next()) {
@@ -116,7 +114,8 @@ std::string usageText() {
            "  --config FILE            the configuration (default /etc/kmodd/kmodd.yaml)\n"
            "  --drop-in-directory DIR  configuration drop-ins (default FILE.d)\n"
            "  --root-socket PATH       serve root without the bus at PATH\n"
-           "                           (default /run/kmodd/private)\n"
+           "                           (default /run/kmodd/private, on the standard\n"
+           "                           system bus only)\n"
            "  --load-boot-modules      load the configuration's boot list once running\n"
            "  --log-level LEVEL        trace, debug, info (default), warning, error,\n"
            "                           critical or off\n"

@@ -13,7 +13,8 @@ struct DaemonOptions {
     std::optional<std::filesystem::path> moduleDirectory; ///< absent: /lib/modules/$(uname -r)
     std::filesystem::path configFile;
     std::filesystem::path dropInDirectory;
-    std::filesystem::path rootSocket; ///< root's direct socket (default wire::rootSocketPath)
+    /// Root's direct socket; absent: wire::defaultRootSocket() (none on another bus).
+    std::optional<std::filesystem::path> rootSocket;
     bool loadBootModules = false;
     spdlog::level::level_enum logLevel = spdlog::level::info;
 };

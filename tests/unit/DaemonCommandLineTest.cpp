@@ -13,7 +13,7 @@ TEST(TheDaemonCommandLine, DefaultsToTheSystemConfig) {
     EXPECT_FALSE(commandLine.options.moduleDirectory.has_value());
     EXPECT_EQ(commandLine.options.configFile, "/etc/kmodd/kmodd.yaml");
     EXPECT_EQ(commandLine.options.dropInDirectory, "/etc/kmodd/kmodd.yaml.d");
-    EXPECT_EQ(commandLine.options.rootSocket, "/run/kmodd/private");
+    EXPECT_FALSE(commandLine.options.rootSocket.has_value());
     EXPECT_FALSE(commandLine.options.loadBootModules);
     EXPECT_EQ(commandLine.options.logLevel, spdlog::level::info);
 }
@@ -29,7 +29,7 @@ TEST(TheDaemonCommandLine, TakesValuesAsTheNextArgumentOrAfterAnEqualsSign) {
     EXPECT_EQ(options.dropInDirectory, "/d");
     EXPECT_EQ(options.logLevel, spdlog::level::debug);
     EXPECT_TRUE(options.loadBootModules);
-    EXPECT_EQ(options.rootSocket, "/r");
+    EXPECT_EQ(options.rootSocket, std::filesystem::path("/r"));
 }
 
 TEST(TheDaemonCommandLine, LooksForDropInsNextToAnotherConfigFile) {
