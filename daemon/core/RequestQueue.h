@@ -81,7 +81,7 @@ template <class Result> class RequestQueue {
         operation->waiters.push_back(std::move(done));
         state.byKey.emplace(key, operation);
         state.pending.push_back(std::move(operation));
-        state.wake.notify_all();
+        state.work.notify_one();
     }
 
     /// Takes no more requests, answers every queued one with Error(Busy) and waits for the
@@ -96,7 +96,7 @@ template <class Result> class RequestQueue {
         {
             std::unique_lock lock(state.mutex);
             state.stopping = true;
-            state.wake.notify_all();
+            state.work.notify_one();
             const auto ended = [&] {
                 return state.workerDone || state.abandoned;
             };
@@ -114,7 +114,7 @@ template <class Result> class RequestQueue {
                 state.pending.clear();
                 cancelled.push_back(state.current);
                 state.byKey.clear();
-                state.wake.notify_all();
+                state.watchdog.notify_one();
             }
         }
         const Outcome outcome(
@@ -178,7 +178,10 @@ template <class Result> class RequestQueue {
         const Clock::duration stuckAfter;
         const StuckReport onStuck;
         mutable std::mutex mutex;
-        std::condition_variable wake; ///< work queued, an operation started or ended, stopping
+        std::condition_variable work; ///< the worker's: work queued, stopping
+        /// The watchdog's: an operation started, the worker ended or was abandoned (an operation's
+        /// end needs no wake: the watchdog finds it at the deadline it sleeps until).
+        std::condition_variable watchdog;
         std::condition_variable idle; ///< the worker has ended
         std::deque<std::shared_ptr<Operation>> pending;
         std::map<std::string, std::shared_ptr<Operation>> byKey;
@@ -204,7 +207,7 @@ template <class Result> class RequestQueue {
             std::shared_ptr<Operation> operation;
             {
                 std::unique_lock lock(state.mutex);
-                state.wake.wait(lock, [&] { return state.stopping || !state.pending.empty(); });
+                state.work.wait(lock, [&] { return state.stopping || !state.pending.empty(); });
                 if (state.stopping) {
                     break;
                 }
@@ -213,7 +216,7 @@ template <class Result> class RequestQueue {
                 state.current = operation;
                 state.started = Clock::now();
                 state.stuck = false;
-                state.wake.notify_all();
+                state.watchdog.notify_one();
             }
             const Outcome outcome = perform(*operation);
             std::vector<Completion> waiters;
@@ -227,7 +230,6 @@ template <class Result> class RequestQueue {
                 // Waiters may join while the work runs, so they are taken only once it is done.
                 state.byKey.erase(operation->key);
                 waiters = std::move(operation->waiters);
-                state.wake.notify_all();
             }
             for (auto& done : waiters) {
                 done(outcome);
@@ -237,7 +239,7 @@ template <class Result> class RequestQueue {
         std::lock_guard lock(state.mutex);
         state.workerDone = true;
         state.idle.notify_all();
-        state.wake.notify_all();
+        state.watchdog.notify_one();
     }
 
     // Sleeps until the running operation has run for stuckAfter, then reports it once and
@@ -249,11 +251,11 @@ template <class Result> class RequestQueue {
                 return;
             }
             if (!state.current || state.stuck) {
-                state.wake.wait(lock);
+                state.watchdog.wait(lock);
                 continue;
             }
             const auto current = state.current;
-            if (state.wake.wait_until(lock, state.started + state.stuckAfter) !=
+            if (state.watchdog.wait_until(lock, state.started + state.stuckAfter) !=
                     std::cv_status::timeout ||
                 state.current != current || state.abandoned) {
                 continue;
