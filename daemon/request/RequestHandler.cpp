@@ -136,7 +136,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
         return;
     }
     load(
-        caller, name, parameters, flags, IndexCheck::Reload,
+        caller, name, parameters, flags, LoadKind::Request,
         [this](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                const LoadDone& loaded) { insert(record, plan, loaded); },
         holding(ticket, std::move(done)));
@@ -144,7 +144,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-                          IndexCheck indexCheck, Act act, LoadDone done) {
+                          LoadKind kind, Act act, LoadDone done) {
     RequestRecord record{.operation = Operation::Load,
                          .caller = caller,
                          .requested = name,
@@ -155,7 +155,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
     try {
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::load, "Load");
-        if (indexCheck == IndexCheck::Reload) {
+        if (kind == LoadKind::Request) {
             engine_.reloadIndexIfChanged();
         }
         plan = std::make_shared<LoadPlan>(
@@ -168,6 +168,10 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
         record.module = plan->resolution.name.str();
         record.kernelParameters = plan->parameters.kernelString();
         finishLoad(record, LoadReport{plan->resolution.name, plan->status, {}, {}, {}}, done);
+        return;
+    }
+    if (kind == LoadKind::BootEntry) {
+        authorizeLoad(record, plan, decoded.interactive, act, done);
         return;
     }
     // Root's reads go first: no other caller's flood makes root wait for the cache.
@@ -332,23 +336,6 @@ void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, 
     const auto names = engine_.config()->boot;
     // One look at the index for the whole list, as for any one request.
     engine_.reloadIndexIfChanged();
-    // Every entry's files are read at once, by the facts cache's readers, rather than each
-    // entry's after the one before it was authorized: the entries' own reads then find them
-    // read or being read. An entry that cannot be planned fails in its turn, below.
-    std::vector<ModuleFile> files;
-    for (const auto& name : names) {
-        try {
-            const auto planned = engine_.prepareLoad({name, {}, {}}).filesToCheck();
-            files.insert(files.end(), planned.begin(), planned.end());
-        } catch (const Error&) {
-        }
-    }
-    if (!files.empty()) {
-        facts_.get(files, engine_.config()->trustedPaths,
-                   caller.uid == 0 ? ModuleFactsCache::Priority::Urgent
-                                   : ModuleFactsCache::Priority::Normal,
-                   [](const ModuleFactsCache::Outcome&) {});
-    }
     loadNextBootModule(std::make_shared<BootRun>(BootRun{caller,
                                                          flags,
                                                          names,
@@ -371,7 +358,7 @@ void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
         dispatcher_.post([this, run] { loadNextBootModule(run); });
     };
     load(
-        run->caller, name, {}, run->flags, IndexCheck::Skip,
+        run->caller, name, {}, run->flags, LoadKind::BootEntry,
         [run, next](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                     const LoadDone& loaded) {
             run->authorized.push_back({record, plan, loaded});
@@ -413,7 +400,8 @@ void RequestHandler::insertBootModules(const std::shared_ptr<BootRun>& run) {
                            done);
             }
             run->done(run->results);
-        });
+        },
+        Publishing::AfterAnswer);
 }
 
 bool RequestHandler::loadingBootList() const {
@@ -439,16 +427,22 @@ void RequestHandler::refuseWhenStopped() const {
 }
 
 void RequestHandler::runInKernelQueue(const std::string& key, std::string what,
-                                      KernelQueue::Work work, KernelDone done) {
+                                      KernelQueue::Work work, KernelDone done,
+                                      Publishing publishing) {
     try {
         queue_.submit(key, std::move(what), std::move(work),
-                      [this, done](const KernelQueue::Outcome& outcome) {
+                      [this, done, publishing](const KernelQueue::Outcome& outcome) {
                           // On the queue's thread: this operation and every one before it have
                           // returned.
                           const std::uint64_t finished = queue_.finished();
-                          dispatcher_.post([this, done, outcome, finished] {
-                              publish_(finished);
-                              done(outcome);
+                          dispatcher_.post([this, done, publishing, outcome, finished] {
+                              if (publishing == Publishing::BeforeAnswer) {
+                                  publish_(finished);
+                                  done(outcome);
+                              } else {
+                                  done(outcome);
+                                  publish_(finished);
+                              }
                           });
                       });
     } catch (...) {

@@ -139,11 +139,16 @@ class RequestHandler {
     using Decided = std::function<void(const std::optional<Error>& refusal)>;
 
     void refuseWhenStopped() const;
-    /// Whether a load first looks if depmod or modprobe.d changed the module index.
-    enum class IndexCheck { Reload, Skip };
+    /// A load of its own first looks if depmod or modprobe.d changed the module index, and
+    /// checks the parameters against its files' facts before authorization. A boot list entry
+    /// does neither: the index was looked at once for the list, and the kernel queue checks the
+    /// parameters against the files it opens (root's configuration gives them; a caller passes
+    /// none), so that no entry waits for the facts cache's readers; its module's object reads
+    /// the facts once published, as for a module loaded outside kmodd.
+    enum class LoadKind { Request, BootEntry };
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-              IndexCheck indexCheck, Act act, LoadDone done);
+              LoadKind kind, Act act, LoadDone done);
     /// Decides at once for root, else asks the authority; refusal is nullopt when allowed.
     void authorize(const Caller& caller, Action action, const std::string& module, bool interactive,
                    Decided decided);
@@ -152,8 +157,13 @@ class RequestHandler {
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
+    /// When what a kernel operation changed is published: before its answer, so that a client
+    /// that has the answer has seen the signals too; or right after it, in the same turn of the
+    /// loop (so before any other request is read), for the boot list, whose caller waits for
+    /// its modules rather than for their objects.
+    enum class Publishing { BeforeAnswer, AfterAnswer };
     void runInKernelQueue(const std::string& key, std::string what, KernelQueue::Work work,
-                          KernelDone done);
+                          KernelDone done, Publishing publishing = Publishing::BeforeAnswer);
     void finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                     const LoadDone& done);
     void finishUnload(const RequestRecord& record, std::variant<UnloadReport, Error> result,
