@@ -450,18 +450,25 @@ void RequestHandler::runInKernelQueue(const std::string& key, std::string what,
     }
 }
 
+// The finish functions answer before they write the journal record: the caller does not
+// wait while journald, woken by the record, takes the CPU. The counters change first, so that
+// an answered caller reads them changed.
 void RequestHandler::finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                                 const LoadDone& done) {
     if (const auto* report = std::get_if<LoadReport>(&result)) {
         record.alreadyLoaded = report->status != LoadStatus::Loaded;
-        log_.success(record, loadSummary(*report));
         if (!record.alreadyLoaded) {
             counters_.countLoad();
         }
-    } else {
-        refuse(record, std::get<Error>(result));
+        const std::string summary = loadSummary(*report);
+        done({record.module, std::move(result)});
+        log_.success(record, summary);
+        return;
     }
+    const Error error = std::get<Error>(result);
+    counters_.countRefusal(error.kind());
     done({record.module, std::move(result)});
+    log_.failure(record, error);
 }
 
 void RequestHandler::finishUnload(const RequestRecord& record,
@@ -472,22 +479,28 @@ void RequestHandler::finishUnload(const RequestRecord& record,
         if (report->unloaded.size() > 1) {
             summary += " (removed " + joinNames(report->unloaded) + ")";
         }
-        log_.success(record, summary);
         counters_.countUnload();
-    } else {
-        refuse(record, std::get<Error>(result));
+        done({record.module, std::move(result)});
+        log_.success(record, summary);
+        return;
     }
+    const Error error = std::get<Error>(result);
+    counters_.countRefusal(error.kind());
     done({record.module, std::move(result)});
+    log_.failure(record, error);
 }
 
 void RequestHandler::finishReload(const RequestRecord& record, const std::optional<Error>& error,
                                   const ReloadDone& done) {
     if (error) {
-        refuse(record, *error);
+        counters_.countRefusal(error->kind());
+    }
+    done(error);
+    if (error) {
+        log_.failure(record, *error);
     } else {
         log_.success(record, reloadSummary(configFiles_.mainFile));
     }
-    done(error);
 }
 
 } // namespace kmodd

@@ -68,9 +68,9 @@ std::string_view moduleOutcomeName(ModuleOutcome outcome);
 /// -> authorize (the Authority, unless root or nothing is to be done; at most
 /// requestLimit::pendingAuthorizations checks wait at once) -> act (the kernel queue's
 /// thread: the policy in force again, open and check the files, the kernel) -> publish (the
-/// publish callback refreshes the module table and the bus objects) -> log (RequestLog) and
-/// count (RequestCounters) -> answer (the done callback, exactly once). Until polkit has said
-/// yes, a request holds no module file open and no image in memory.
+/// publish callback refreshes the module table and the bus objects) -> count
+/// (RequestCounters) -> answer (the done callback, exactly once) -> log (RequestLog). Until
+/// polkit has said yes, a request holds no module file open and no image in memory.
 class RequestHandler {
   public:
     using LoadDone = std::function<void(const LoadOutcome&)>;

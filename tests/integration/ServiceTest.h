@@ -106,7 +106,7 @@ class ServiceTest : public ::testing::Test {
     /// go again.
     void pauseBus() { bus_->pause(); }
     void resumeBus() { bus_->resume(); }
-    /// The daemon's log so far, for failure messages.
+    /// The daemon's log so far, with the record of every request answered so far.
     std::string daemonLog() const;
 
     /// The pid of the process that owns a bus name now (for kmodd: the one SetUp started, or
