@@ -246,7 +246,8 @@ void RequestHandler::insert(const RequestRecord& record, const std::shared_ptr<L
             } else {
                 finishLoad(record, std::get<LoadReport>(std::get<0>(outcome)), done);
             }
-        });
+        },
+        publishingFor(record.caller));
 }
 
 void RequestHandler::unload(const Caller& caller, const std::string& name, std::uint64_t flags,
@@ -287,7 +288,8 @@ void RequestHandler::remove(const RequestRecord& record, const UnloadPlan& plan,
             } else {
                 finishUnload(record, std::get<UnloadReport>(std::get<0>(outcome)), done);
             }
-        });
+        },
+        publishingFor(record.caller));
 }
 
 void RequestHandler::reload(const Caller& caller, std::uint64_t flags, ReloadDone done) {
@@ -424,6 +426,12 @@ void RequestHandler::refuseWhenStopped() const {
     if (stopped_) {
         throw Error(ErrorKind::Busy, "kmodd is shutting down and takes no new requests");
     }
+}
+
+RequestHandler::Publishing RequestHandler::publishingFor(const Caller& caller) {
+    // A caller without a bus name (on root's socket) gets no signals on its connection, so its
+    // answer has no order to keep with them.
+    return caller.busName.empty() ? Publishing::AfterAnswer : Publishing::BeforeAnswer;
 }
 
 void RequestHandler::runInKernelQueue(const std::string& key, std::string what,

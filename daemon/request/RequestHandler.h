@@ -157,11 +157,12 @@ class RequestHandler {
     void insert(const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                 const LoadDone& done);
     void remove(const RequestRecord& record, const UnloadPlan& plan, const UnloadDone& done);
-    /// When what a kernel operation changed is published: before its answer, so that a client
-    /// that has the answer has seen the signals too; or right after it, in the same turn of the
-    /// loop (so before any other request is read), for the boot list, whose caller waits for
-    /// its modules rather than for their objects.
+    /// When what a kernel operation changed is published: before its answer, so that a bus
+    /// client that has the answer has seen the signals too; or right after it, in the same turn
+    /// of the loop (so before any other request is read), for a caller on root's socket and for
+    /// the boot list, whose caller waits for its modules rather than for their objects.
     enum class Publishing { BeforeAnswer, AfterAnswer };
+    static Publishing publishingFor(const Caller& caller);
     void runInKernelQueue(const std::string& key, std::string what, KernelQueue::Work work,
                           KernelDone done, Publishing publishing = Publishing::BeforeAnswer);
     void finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,

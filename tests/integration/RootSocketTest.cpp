@@ -100,6 +100,19 @@ TEST_F(TheRootSocket, ServesRootsKmodctlWhileTheBusDaemonIsFrozen) {
     EXPECT_EQ(unloaded.exitCode, exitCode::success) << unloaded.err;
 }
 
+// A load on root's socket is answered before it is published (its caller gets no signals),
+// but in the same turn of kmodd's loop: a request sent after the answer finds the object.
+TEST_F(TheRootSocket, PublishesARootLoadBeforeTheNextRequest) {
+    DirectConnection root(rootSocket());
+    sd_bus_message* load = root.newCall(managerInterface, "Load");
+    sd_bus_message_append(load, "sa{ss}t", "dummy", 0, std::uint64_t{0});
+    ASSERT_EQ(root.send(load), "return") << root.lastError();
+
+    const auto state = busctl(
+        {"get-property", busName, "/org/kmodd/Manager1/module/dummy", moduleInterface, "State"});
+    EXPECT_EQ(state.out, "s \"live\"\n") << state.describe();
+}
+
 TEST_F(TheRootSocket, IsASocketOnlyRootCanOpen) {
     struct stat status {};
     ASSERT_EQ(::lstat(rootSocket().c_str(), &status), 0);
