@@ -176,6 +176,11 @@ struct ModuleEngine::Planning {
 };
 
 LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
+    return prepareLoad(request, kernel_.loadedModules());
+}
+
+LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request,
+                                   const std::vector<LoadedModule>& loaded) const {
     const auto settings = this->settings();
     LoadPlan plan{index_.resolve(validateRequestedName(request.name)),
                   {},
@@ -191,7 +196,6 @@ LoadPlan ModuleEngine::prepareLoad(const LoadRequest& request) const {
         plan.status = LoadStatus::BuiltIn;
         return plan;
     }
-    const auto loaded = kernel_.loadedModules();
     if (findLoaded(loaded, target)) {
         plan.status = LoadStatus::AlreadyLoaded;
         return plan;

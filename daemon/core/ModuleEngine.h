@@ -148,6 +148,9 @@ class ModuleEngine {
     /// are checked by checkFacts. A soft dependency that fails a check is left out and named in
     /// the plan's skipped. Throws Error.
     LoadPlan prepareLoad(const LoadRequest& request) const;
+    /// The same against loadedModules() read once for several plans (the boot list's).
+    LoadPlan prepareLoad(const LoadRequest& request, const std::vector<LoadedModule>& loaded) const;
+    std::vector<LoadedModule> loadedModules() const { return kernel_.loadedModules(); }
 
     /// Refuses undeclared parameters and values of the wrong type, each module's against the
     /// facts of its file (one per plan.filesToCheck(), in that order), and keeps the facts in

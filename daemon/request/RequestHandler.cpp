@@ -103,11 +103,14 @@ struct RequestHandler::BootRun {
     };
 
     Caller caller;
-    std::uint64_t flags;
+    std::uint64_t flags = 0;
     std::vector<std::string> names;
-    std::vector<BootResult> results; ///< one per name, in list order
-    std::size_t prepared = 0;        ///< names validated (and authorized) so far
+    std::vector<LoadedModule> loaded; ///< read once, when the list began
+    std::vector<BootResult> results;  ///< one per name, in list order
+    std::size_t prepared = 0;         ///< names validated (and authorized) so far
     std::vector<Authorized> authorized;
+    bool preparing = false; ///< loadNextBootModule() is on the stack
+    bool waiting = false;   ///< for the entry prepared last (for polkit, unless root asked)
     bool inserting = false; ///< the kernel operation has been submitted
     BootDone done;
 };
@@ -136,7 +139,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
         return;
     }
     load(
-        caller, name, parameters, flags, LoadKind::Request,
+        caller, name, parameters, flags, nullptr,
         [this](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
                const LoadDone& loaded) { insert(record, plan, loaded); },
         holding(ticket, std::move(done)));
@@ -144,7 +147,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-                          LoadKind kind, Act act, LoadDone done) {
+                          const std::vector<LoadedModule>* bootListLoaded, Act act, LoadDone done) {
     RequestRecord record{.operation = Operation::Load,
                          .caller = caller,
                          .requested = name,
@@ -155,11 +158,13 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
     try {
         refuseWhenStopped();
         decoded = decodeFlags(flags, acceptedFlags::load, "Load");
-        if (kind == LoadKind::Request) {
+        const LoadRequest request{name, decodeParameters(name, parameters), decoded.load};
+        if (bootListLoaded) {
+            plan = std::make_shared<LoadPlan>(engine_.prepareLoad(request, *bootListLoaded));
+        } else {
             engine_.reloadIndexIfChanged();
+            plan = std::make_shared<LoadPlan>(engine_.prepareLoad(request));
         }
-        plan = std::make_shared<LoadPlan>(
-            engine_.prepareLoad({name, decodeParameters(name, parameters), decoded.load}));
     } catch (...) {
         finishLoad(record, currentError(), done);
         return;
@@ -170,7 +175,7 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
         finishLoad(record, LoadReport{plan->resolution.name, plan->status, {}, {}, {}}, done);
         return;
     }
-    if (kind == LoadKind::BootEntry) {
+    if (bootListLoaded) {
         authorizeLoad(record, plan, decoded.interactive, act, done);
         return;
     }
@@ -325,53 +330,61 @@ void RequestHandler::refuse(const RequestRecord& record, const Error& error) {
 }
 
 void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done) {
+    auto run = std::make_shared<BootRun>();
     try {
         done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decodeFlags(flags, acceptedFlags::loadBootModules, "LoadBootModules");
+        // One look at the index and at the loaded modules for the whole list, as for any one
+        // request.
+        engine_.reloadIndexIfChanged();
+        run->loaded = engine_.loadedModules();
     } catch (...) {
         const Error error = currentError();
         refuse({.operation = Operation::LoadBootModules, .caller = caller, .flags = flags}, error);
         done(error);
         return;
     }
-    const auto names = engine_.config()->boot;
-    // One look at the index for the whole list, as for any one request.
-    engine_.reloadIndexIfChanged();
-    loadNextBootModule(std::make_shared<BootRun>(BootRun{caller,
-                                                         flags,
-                                                         names,
-                                                         std::vector<BootResult>(names.size()),
-                                                         0,
-                                                         {},
-                                                         false,
-                                                         std::move(done)}));
+    run->caller = caller;
+    run->flags = flags;
+    run->names = engine_.config()->boot;
+    run->results.resize(run->names.size());
+    run->done = std::move(done);
+    loadNextBootModule(run);
 }
 
+// Prepares the entries one after the other, in a loop while each is decided at once (root's),
+// so that a long list never nests calls; an entry that waits for polkit resumes it.
 void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
-    if (run->prepared == run->names.size()) {
-        insertBootModules(run);
-        return;
-    }
-    const std::size_t index = run->prepared++;
-    const std::string name = run->names[index];
-    // From the loop rather than from here, so that a long list never nests calls.
-    const auto next = [this, run] {
-        dispatcher_.post([this, run] { loadNextBootModule(run); });
+    const auto prepared = [this, run] {
+        run->waiting = false;
+        if (!run->preparing) {
+            loadNextBootModule(run);
+        }
     };
-    load(
-        run->caller, name, {}, run->flags, LoadKind::BootEntry,
-        [run, next](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
-                    const LoadDone& loaded) {
-            run->authorized.push_back({record, plan, loaded});
-            next();
-        },
-        [run, index, name, next](const LoadOutcome& outcome) {
-            run->results[index] = bootResult(name, outcome);
-            if (!run->inserting) {
-                next();
-            }
-        });
+    run->preparing = true;
+    while (!run->waiting && run->prepared < run->names.size()) {
+        const std::size_t index = run->prepared++;
+        const std::string name = run->names[index];
+        run->waiting = true;
+        load(
+            run->caller, name, {}, run->flags, &run->loaded,
+            [run, prepared](const RequestRecord& record, const std::shared_ptr<LoadPlan>& plan,
+                            const LoadDone& loaded) {
+                run->authorized.push_back({record, plan, loaded});
+                prepared();
+            },
+            [run, index, name, prepared](const LoadOutcome& outcome) {
+                run->results[index] = bootResult(name, outcome);
+                if (!run->inserting) {
+                    prepared();
+                }
+            });
+    }
+    run->preparing = false;
+    if (!run->waiting) {
+        insertBootModules(run);
+    }
 }
 
 void RequestHandler::insertBootModules(const std::shared_ptr<BootRun>& run) {
@@ -394,14 +407,20 @@ void RequestHandler::insertBootModules(const std::shared_ptr<BootRun>& run) {
             // Taken out of the run: each entry's done holds the run.
             const auto authorized = std::exchange(run->authorized, {});
             const auto* error = std::get_if<Error>(&outcome);
+            std::vector<LoadRecord> records;
+            records.reserve(authorized.size());
             for (std::size_t entry = 0; entry < authorized.size(); ++entry) {
                 const auto& [record, plan, done] = authorized[entry];
-                finishLoad(record,
-                           error ? LoadResult(*error)
-                                 : std::get<std::vector<LoadResult>>(std::get<0>(outcome))[entry],
-                           done);
+                records.push_back(answerLoad(
+                    record,
+                    error ? LoadResult(*error)
+                          : std::get<std::vector<LoadResult>>(std::get<0>(outcome))[entry],
+                    done));
             }
             run->done(run->results);
+            for (const auto& record : records) {
+                writeLoadRecord(record);
+            }
         },
         Publishing::AfterAnswer);
 }
@@ -463,20 +482,33 @@ void RequestHandler::runInKernelQueue(const std::string& key, std::string what,
 // an answered caller reads them changed.
 void RequestHandler::finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                                 const LoadDone& done) {
+    writeLoadRecord(answerLoad(std::move(record), std::move(result), done));
+}
+
+RequestHandler::LoadRecord RequestHandler::answerLoad(RequestRecord record,
+                                                      std::variant<LoadReport, Error> result,
+                                                      const LoadDone& done) {
     if (const auto* report = std::get_if<LoadReport>(&result)) {
         record.alreadyLoaded = report->status != LoadStatus::Loaded;
         if (!record.alreadyLoaded) {
             counters_.countLoad();
         }
-        const std::string summary = loadSummary(*report);
+        LoadRecord written{record, loadSummary(*report)};
         done({record.module, std::move(result)});
-        log_.success(record, summary);
-        return;
+        return written;
     }
     const Error error = std::get<Error>(result);
     counters_.countRefusal(error.kind());
     done({record.module, std::move(result)});
-    log_.failure(record, error);
+    return {std::move(record), error};
+}
+
+void RequestHandler::writeLoadRecord(const LoadRecord& written) {
+    if (const auto* summary = std::get_if<std::string>(&written.outcome)) {
+        log_.success(written.record, *summary);
+    } else {
+        log_.failure(written.record, std::get<Error>(written.outcome));
+    }
 }
 
 void RequestHandler::finishUnload(const RequestRecord& record,

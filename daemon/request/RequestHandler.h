@@ -99,7 +99,8 @@ class RequestHandler {
     /// Loads the configuration's boot list: each module is validated and authorized as a load
     /// request, one after the other; then they all go to the kernel in one operation of the
     /// kernel queue (ModuleEngine::loadAll), independent ones concurrently on up to
-    /// bootLoadWorkers threads; then each is logged and counted as a load request.
+    /// bootLoadWorkers threads; then each is counted as a load request, the list is answered,
+    /// and each entry journaled.
     void loadBootModules(const Caller& caller, std::uint64_t flags, BootDone done);
 
     /// Whether the boot list's kernel operation runs now (and is not stuck): what it changes is
@@ -139,16 +140,16 @@ class RequestHandler {
     using Decided = std::function<void(const std::optional<Error>& refusal)>;
 
     void refuseWhenStopped() const;
-    /// A load of its own first looks if depmod or modprobe.d changed the module index, and
-    /// checks the parameters against its files' facts before authorization. A boot list entry
-    /// does neither: the index was looked at once for the list, and the kernel queue checks the
+    /// A load of its own (bootListLoaded null) first looks if depmod or modprobe.d changed the
+    /// module index, reads the loaded modules, and checks the parameters against its files'
+    /// facts before authorization. A boot list entry does none of this: the index and the loaded
+    /// modules (bootListLoaded) were read once for the list, and the kernel queue checks the
     /// parameters against the files it opens (root's configuration gives them; a caller passes
     /// none), so that no entry waits for the facts cache's readers; its module's object reads
     /// the facts once published, as for a module loaded outside kmodd.
-    enum class LoadKind { Request, BootEntry };
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-              LoadKind kind, Act act, LoadDone done);
+              const std::vector<LoadedModule>* bootListLoaded, Act act, LoadDone done);
     /// Decides at once for root, else asks the authority; refusal is nullopt when allowed.
     void authorize(const Caller& caller, Action action, const std::string& module, bool interactive,
                    Decided decided);
@@ -165,8 +166,17 @@ class RequestHandler {
     static Publishing publishingFor(const Caller& caller);
     void runInKernelQueue(const std::string& key, std::string what, KernelQueue::Work work,
                           KernelDone done, Publishing publishing = Publishing::BeforeAnswer);
+    /// Counts a load's outcome, answers it, then journals it.
     void finishLoad(RequestRecord record, std::variant<LoadReport, Error> result,
                     const LoadDone& done);
+    /// A load's journal record, for when it follows other answers (the boot list's).
+    struct LoadRecord {
+        RequestRecord record;
+        std::variant<std::string, Error> outcome; ///< the success's summary, or the failure
+    };
+    LoadRecord answerLoad(RequestRecord record, std::variant<LoadReport, Error> result,
+                          const LoadDone& done);
+    void writeLoadRecord(const LoadRecord& written);
     void finishUnload(const RequestRecord& record, std::variant<UnloadReport, Error> result,
                       const UnloadDone& done);
     void finishReload(const RequestRecord& record, const std::optional<Error>& error,

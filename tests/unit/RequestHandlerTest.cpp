@@ -331,6 +331,49 @@ TEST_F(ARequestHandler, RefusesACheckBeyondThoseAllCallersMayHaveWaitingButAnswe
     EXPECT_EQ(statusOf(load(root, "dummy")), LoadStatus::Loaded);
 }
 
+TEST_F(ARequestHandler, PreparesAUsersBootListOneEntryAfterTheOtherAsTheAuthorityAnswers) {
+    Config boot = config();
+    boot.boot = {"dummy", "floppy", "veth"};
+    engine->setConfig(boot);
+    std::optional<std::variant<std::vector<BootResult>, Error>> answer;
+    handler->loadBootModules(user(1000), wire::flag::interactive,
+                             [&](const auto& outcome) { answer = outcome; });
+    runUntil([&] { return authority.pending() == 1; });
+    EXPECT_EQ(authority.next().module, "dummy");
+
+    authority.answerNext(allowed);
+    runUntil([&] { return authority.pending() == 1; });
+    EXPECT_EQ(authority.next().module, "veth") << "floppy is refused without asking";
+    authority.answerNext({Verdict::Denied, "not authorized"});
+    runUntil([&] { return answer.has_value(); });
+
+    const auto& results = std::get<std::vector<BootResult>>(*answer);
+    ASSERT_EQ(results.size(), 3U);
+    EXPECT_EQ(results[0], (BootResult{"dummy", "dummy", "loaded", false}));
+    EXPECT_TRUE(results[1].failed);
+    EXPECT_EQ(results[2], (BootResult{"veth", "veth", "not authorized", true}));
+    EXPECT_EQ(authority.asked(), 2U);
+    EXPECT_TRUE(isLoaded("dummy"));
+    EXPECT_FALSE(isLoaded("veth"));
+}
+
+TEST_F(ARequestHandler, PreparesALongBootListOfRootsWithoutNestingACallPerEntry) {
+    // Prepared one within the other, this many entries would overflow the loop's stack.
+    constexpr std::size_t entries = 100'000;
+    Config boot = config();
+    boot.boot.assign(entries, "nosuchmodule");
+    boot.boot.back() = "dummy";
+    engine->setConfig(boot);
+    std::optional<std::variant<std::vector<BootResult>, Error>> answer;
+    handler->loadBootModules(root, 0, [&](const auto& outcome) { answer = outcome; });
+    runUntil([&] { return answer.has_value(); });
+
+    const auto& results = std::get<std::vector<BootResult>>(*answer);
+    ASSERT_EQ(results.size(), entries);
+    EXPECT_TRUE(results.front().failed);
+    EXPECT_EQ(results.back(), (BootResult{"dummy", "dummy", "loaded", false}));
+}
+
 TEST(AnAuthorityAnswer, MeansNoRefusalOnlyWhenAllowed) {
     EXPECT_EQ(refusalOf({Verdict::Allowed}), std::nullopt);
     EXPECT_EQ(refusalOf({Verdict::Denied, "no"})->kind(), ErrorKind::NotAuthorized);
