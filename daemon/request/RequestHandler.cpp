@@ -105,9 +105,11 @@ struct RequestHandler::BootRun {
     Caller caller;
     std::uint64_t flags = 0;
     std::vector<std::string> names;
-    std::vector<LoadedModule> loaded; ///< read once, when the list began
-    std::vector<BootResult> results;  ///< one per name, in list order
-    std::size_t prepared = 0;         ///< names validated (and authorized) so far
+    /// Read by the first entry prepared in a turn of the loop, for the entries of that turn:
+    /// after a wait for polkit, it is read again.
+    std::optional<std::vector<LoadedModule>> loaded;
+    std::vector<BootResult> results; ///< one per name, in list order
+    std::size_t prepared = 0;        ///< names validated (and authorized) so far
     std::vector<Authorized> authorized;
     bool preparing = false; ///< loadNextBootModule() is on the stack
     bool waiting = false;   ///< for the entry prepared last (for polkit, unless root asked)
@@ -147,7 +149,8 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
 
 void RequestHandler::load(const Caller& caller, const std::string& name,
                           const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-                          const std::vector<LoadedModule>* bootListLoaded, Act act, LoadDone done) {
+                          std::optional<std::vector<LoadedModule>>* bootListLoaded, Act act,
+                          LoadDone done) {
     RequestRecord record{.operation = Operation::Load,
                          .caller = caller,
                          .requested = name,
@@ -160,7 +163,10 @@ void RequestHandler::load(const Caller& caller, const std::string& name,
         decoded = decodeFlags(flags, acceptedFlags::load, "Load");
         const LoadRequest request{name, decodeParameters(name, parameters), decoded.load};
         if (bootListLoaded) {
-            plan = std::make_shared<LoadPlan>(engine_.prepareLoad(request, *bootListLoaded));
+            if (!*bootListLoaded) {
+                *bootListLoaded = engine_.loadedModules();
+            }
+            plan = std::make_shared<LoadPlan>(engine_.prepareLoad(request, **bootListLoaded));
         } else {
             engine_.reloadIndexIfChanged();
             plan = std::make_shared<LoadPlan>(engine_.prepareLoad(request));
@@ -335,10 +341,8 @@ void RequestHandler::loadBootModules(const Caller& caller, std::uint64_t flags, 
         done = holding(admission_.admit(caller.uid), std::move(done));
         refuseWhenStopped();
         decodeFlags(flags, acceptedFlags::loadBootModules, "LoadBootModules");
-        // One look at the index and at the loaded modules for the whole list, as for any one
-        // request.
+        // One look at the index for the whole list, as for any one request.
         engine_.reloadIndexIfChanged();
-        run->loaded = engine_.loadedModules();
     } catch (...) {
         const Error error = currentError();
         refuse({.operation = Operation::LoadBootModules, .caller = caller, .flags = flags}, error);
@@ -359,6 +363,7 @@ void RequestHandler::loadNextBootModule(const std::shared_ptr<BootRun>& run) {
     const auto prepared = [this, run] {
         run->waiting = false;
         if (!run->preparing) {
+            run->loaded.reset();
             loadNextBootModule(run);
         }
     };

@@ -142,14 +142,15 @@ class RequestHandler {
     void refuseWhenStopped() const;
     /// A load of its own (bootListLoaded null) first looks if depmod or modprobe.d changed the
     /// module index, reads the loaded modules, and checks the parameters against its files'
-    /// facts before authorization. A boot list entry does none of this: the index and the loaded
-    /// modules (bootListLoaded) were read once for the list, and the kernel queue checks the
+    /// facts before authorization. A boot list entry does none of this: the index was read once
+    /// for the list, the loaded modules (bootListLoaded) once for the entries prepared in one
+    /// turn of the loop (by the first of them, if not yet), and the kernel queue checks the
     /// parameters against the files it opens (root's configuration gives them; a caller passes
     /// none), so that no entry waits for the facts cache's readers; its module's object reads
     /// the facts once published, as for a module loaded outside kmodd.
     void load(const Caller& caller, const std::string& name,
               const std::map<std::string, std::string>& parameters, std::uint64_t flags,
-              const std::vector<LoadedModule>* bootListLoaded, Act act, LoadDone done);
+              std::optional<std::vector<LoadedModule>>* bootListLoaded, Act act, LoadDone done);
     /// Decides at once for root, else asks the authority; refusal is nullopt when allowed.
     void authorize(const Caller& caller, Action action, const std::string& module, bool interactive,
                    Decided decided);
